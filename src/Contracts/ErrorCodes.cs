@@ -1,0 +1,34 @@
+namespace OpenDesign.Workflows.Contracts;
+
+/// <summary>Stable problem codes. Open Design's own codes are reused where it has one.</summary>
+public static class ErrorCodes
+{
+    public const string BadRequest = "BAD_REQUEST";
+    public const string NotFound = "NOT_FOUND";
+    public const string PayloadTooLarge = "PAYLOAD_TOO_LARGE";
+    public const string UnsupportedMediaType = "UNSUPPORTED_MEDIA_TYPE";
+    public const string ApiTokenRequired = "API_TOKEN_REQUIRED";
+    public const string ApiTokenInvalid = "API_TOKEN_INVALID";
+
+    public const string ToolTokenMissing = "TOOL_TOKEN_MISSING";
+    public const string ToolTokenInvalid = "TOOL_TOKEN_INVALID";
+    public const string ToolTokenExpired = "TOOL_TOKEN_EXPIRED";
+    public const string ToolEndpointDenied = "TOOL_ENDPOINT_DENIED";
+    public const string ToolOperationDenied = "TOOL_OPERATION_DENIED";
+    public const string Forbidden = "FORBIDDEN";
+
+    public const string MediaExecutionDisabled = "MEDIA_EXECUTION_DISABLED";
+    public const string MediaSurfaceDenied = "MEDIA_SURFACE_DENIED";
+    public const string MediaModelDenied = "MEDIA_MODEL_DENIED";
+    public const string MediaProviderUnavailable = "MEDIA_PROVIDER_UNAVAILABLE";
+    public const string ExternalExecutorUnavailable = "EXTERNAL_EXECUTOR_UNAVAILABLE";
+
+    public const string ProjectNotFound = "PROJECT_NOT_FOUND";
+    public const string RunNotFound = "RUN_NOT_FOUND";
+    public const string RunTerminal = "RUN_TERMINAL";
+    public const string MediaRequestNotFound = "MEDIA_REQUEST_NOT_FOUND";
+    public const string MediaRequestTerminal = "MEDIA_REQUEST_TERMINAL";
+    public const string MediaKindMismatch = "MEDIA_KIND_MISMATCH";
+    public const string PathNotAllowed = "PATH_NOT_ALLOWED";
+    public const string FileNotFound = "FILE_NOT_FOUND";
+}

@@ -1,0 +1,26 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace OpenDesign.Workflows.Contracts;
+
+/// <summary>Source-generated JSON for every wire type, so the service and the AOT-published CLI share one shape without reflection.</summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(MediaExecutionPolicy))]
+[JsonSerializable(typeof(CreateProjectRequest))]
+[JsonSerializable(typeof(Project))]
+[JsonSerializable(typeof(CreateRunRequest))]
+[JsonSerializable(typeof(RunCreated))]
+[JsonSerializable(typeof(Run))]
+[JsonSerializable(typeof(RunList))]
+[JsonSerializable(typeof(FinishRunRequest))]
+[JsonSerializable(typeof(RunEndPayload))]
+[JsonSerializable(typeof(MediaGenerateRequest))]
+[JsonSerializable(typeof(MediaRequest))]
+[JsonSerializable(typeof(MediaRequestList))]
+[JsonSerializable(typeof(MediaRequestEvent))]
+[JsonSerializable(typeof(FailMediaRequestRequest))]
+[JsonSerializable(typeof(FulfillFromFileRequest))]
+[JsonSerializable(typeof(Problem))]
+[JsonSerializable(typeof(JsonElement))]
+[JsonSerializable(typeof(IReadOnlyList<string>))]
+public sealed partial class OdJsonContext : JsonSerializerContext;

@@ -1,0 +1,60 @@
+using OpenDesign.Workflows.Domain.Storage;
+
+namespace OpenDesign.Workflows.Domain.Events;
+
+/// <summary>Durable, resumable events: appended inside the writer's transaction, read back by cursor.</summary>
+public sealed class EventStore(Database database, TimeProvider clock)
+{
+    public const int PageSize = 500;
+
+    /// <summary>Appends within the caller's unit of work; the per-run sequence comes from the run row, which the single writer owns.</summary>
+    public StoredEvent Append(WriteContext ctx, string runId, string name, string data)
+    {
+        long seq;
+        using (var bump = ctx.Command("UPDATE runs SET last_event_seq = last_event_seq + 1 WHERE id = $run RETURNING last_event_seq").With("$run", runId))
+        {
+            seq = (long)(bump.ExecuteScalar() ?? throw new InvalidOperationException($"run {runId} does not exist"));
+        }
+        var now = clock.GetUtcNow();
+        using var insert = ctx.Command("INSERT INTO events (run_id, seq, event, data, created_at) VALUES ($run, $seq, $event, $data, $at) RETURNING id")
+            .With("$run", runId).With("$seq", seq).With("$event", name).With("$data", data).With("$at", now.ToDb());
+        var id = (long)insert.ExecuteScalar()!;
+        var stored = new StoredEvent(id, runId, seq, name, data, now);
+        ctx.Appended.Add(stored);
+        return stored;
+    }
+
+    public IReadOnlyList<StoredEvent> ReadRun(string runId, long afterSeq, int limit = PageSize)
+    {
+        using var connection = database.OpenRead();
+        using var cmd = connection.Command("SELECT id, run_id, seq, event, data, created_at FROM events WHERE run_id = $run AND seq > $after ORDER BY seq LIMIT $limit")
+            .With("$run", runId).With("$after", afterSeq).With("$limit", limit);
+        return Read(cmd);
+    }
+
+    public IReadOnlyList<StoredEvent> ReadGlobal(long afterId, string name, int limit = PageSize)
+    {
+        using var connection = database.OpenRead();
+        using var cmd = connection.Command("SELECT id, run_id, seq, event, data, created_at FROM events WHERE id > $after AND event = $event ORDER BY id LIMIT $limit")
+            .With("$after", afterId).With("$event", name).With("$limit", limit);
+        return Read(cmd);
+    }
+
+    public StoredEvent? LastOfRun(string runId)
+    {
+        using var connection = database.OpenRead();
+        using var cmd = connection.Command("SELECT id, run_id, seq, event, data, created_at FROM events WHERE run_id = $run ORDER BY seq DESC LIMIT 1").With("$run", runId);
+        return Read(cmd).FirstOrDefault();
+    }
+
+    private static List<StoredEvent> Read(Microsoft.Data.Sqlite.SqliteCommand cmd)
+    {
+        var list = new List<StoredEvent>();
+        using var reader = cmd.ExecuteReader();
+        while (reader.Read())
+        {
+            list.Add(new StoredEvent(reader.GetInt64(0), reader.GetString(1), reader.GetInt64(2), reader.GetString(3), reader.GetString(4), reader.ReadTime(5)));
+        }
+        return list;
+    }
+}

@@ -1,0 +1,52 @@
+using System.Text;
+
+namespace OpenDesign.Workflows.Domain.Files;
+
+/// <summary>
+/// Open Design's flat output naming: separators become '_', whitespace '-', anything outside [A-Za-z0-9._-] '_',
+/// and a leading dot '_'. Caller text never becomes a path with directories.
+/// </summary>
+public static class OutputNames
+{
+    public const int MaxLength = 120;
+
+    public static string Sanitize(string name)
+    {
+        var sb = new StringBuilder(name.Length);
+        foreach (var c in name.Trim())
+        {
+            sb.Append(c switch
+            {
+                '/' or '\\' => '_',
+                _ when char.IsWhiteSpace(c) => '-',
+                _ when char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' => c,
+                _ => '_',
+            });
+        }
+        if (sb.Length > 0 && sb[0] == '.') sb[0] = '_';
+        var result = sb.ToString();
+        if (result.Length > MaxLength)
+        {
+            var ext = Path.GetExtension(result);
+            result = result[..(MaxLength - ext.Length)] + ext;
+        }
+        return result;
+    }
+
+    /// <summary>The project-relative name a request's bytes will get: the caller's output, sanitised, else one derived from the request id.</summary>
+    public static string ForRequest(string? output, string surface, string requestId)
+    {
+        var name = string.IsNullOrWhiteSpace(output) ? "" : Sanitize(output);
+        if (name.Trim('_', '-', '.').Length == 0) name = $"{surface}-{requestId["mreq_".Length..]}";
+        if (Path.GetExtension(name).Length <= 1) name = name.TrimEnd('.') + MediaTypes.DefaultExtension(surface);
+        return name;
+    }
+
+    /// <summary>Keeps the requested stem but swaps the extension when the bytes turned out to be another type, as Open Design does.</summary>
+    public static string WithExtensionFor(string name, string mime)
+    {
+        var ext = MediaTypes.ExtensionOf(mime);
+        if (ext is null || MediaTypes.MimeOf(name) == mime) return name;
+        return Path.ChangeExtension(name, ext);
+    }
+}

@@ -1,0 +1,87 @@
+using System.Text.Json;
+using OpenDesign.Workflows.Contracts;
+using OpenDesign.Workflows.Domain.Files;
+using OpenDesign.Workflows.Domain.Policy;
+using OpenDesign.Workflows.Domain.Projects;
+using OpenDesign.Workflows.Domain.Runs;
+using OpenDesign.Workflows.Domain.Tokens;
+
+namespace OpenDesign.Workflows.Domain.MediaRequests;
+
+/// <summary>
+/// The in-run media call: body checks, then the run's policy in Open Design's order, then what the mode says. A
+/// refused call stores nothing at all.
+/// </summary>
+public sealed class MediaGenerationService(RunStore runs, ProjectStore projects, MediaRequestStore store, MediaRequestService requests, TimeProvider clock)
+{
+    public async Task<MediaRequest> GenerateAsync(ToolTokenGrant grant, JsonElement body)
+    {
+        var input = MediaGenerateParser.Parse(body);
+        var run = runs.Get(grant.RunId);
+        if (RunStatuses.IsTerminal(run.Status))
+        {
+            throw new DomainException(409, ErrorCodes.RunTerminal, $"run already ended as {run.Status}");
+        }
+        if (MediaPolicy.Deny(run.MediaExecution, input.Surface, input.Model) is { } denial) throw denial;
+
+        switch (run.MediaExecution.Mode)
+        {
+            case MediaExecutionModes.Enabled:
+                throw new DomainException(503, ErrorCodes.MediaProviderUnavailable,
+                    "this service has no media providers configured; create the run with mediaExecution request-only or external");
+            case MediaExecutionModes.External:
+                throw new DomainException(503, ErrorCodes.ExternalExecutorUnavailable,
+                    "external media execution is not available on this service yet");
+        }
+
+        CheckInputRefs(input, run);
+        var id = Ids.NewMediaRequestId();
+        var now = clock.GetUtcNow();
+        return await requests.CreateAsync(new MediaRequest
+        {
+            Id = id,
+            RunId = run.Id,
+            ProjectId = run.ProjectId,
+            ConversationId = run.ConversationId,
+            Surface = input.Surface,
+            Model = input.Model,
+            Prompt = input.Prompt,
+            Output = input.Output,
+            RequestedOutput = OutputNames.ForRequest(input.Output, input.Surface, id),
+            Aspect = input.Aspect,
+            Length = input.Length,
+            Duration = input.Duration,
+            AudioKind = input.AudioKind,
+            Voice = input.Voice,
+            Language = input.Language,
+            InputRefs = input.InputRefs,
+            Status = MediaRequestStatuses.Requested,
+            PolicyMode = run.MediaExecution.Mode,
+            CreatedAt = now,
+            UpdatedAt = now,
+        });
+    }
+
+    /// <summary>References must point inside the run's own project: a file in it, or a request of the same project.</summary>
+    private void CheckInputRefs(MediaGenerateRequest input, Run run)
+    {
+        if (input.InputRefs is null) return;
+        for (var i = 0; i < input.InputRefs.Count; i++)
+        {
+            var r = input.InputRefs[i];
+            switch (r.Kind)
+            {
+                case InputRefKinds.ProjectFile:
+                    var path = ProjectPaths.Resolve(projects.DirOf(run.ProjectId), r.Ref);
+                    if (!File.Exists(path)) throw DomainException.BadRequest($"inputRefs[{i}].ref names no file in the project", ErrorCodes.FileNotFound);
+                    break;
+                case InputRefKinds.MediaRequest:
+                    if (store.Find(r.Ref) is not { } other || other.ProjectId != run.ProjectId)
+                    {
+                        throw DomainException.BadRequest($"inputRefs[{i}].ref names no media request of this project", ErrorCodes.MediaRequestNotFound);
+                    }
+                    break;
+            }
+        }
+    }
+}

@@ -1,0 +1,93 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using OpenDesign.Workflows.Contracts;
+using OpenDesign.Workflows.Domain.Storage;
+
+namespace OpenDesign.Workflows.Domain.MediaRequests;
+
+/// <summary>
+/// Media request rows: the whole request as JSON plus the columns we query by. The AUTOINCREMENT seq orders a run's
+/// requests and is the list cursor, so a page costs an index range scan however many requests are stored.
+/// </summary>
+public sealed class MediaRequestStore(Database database)
+{
+    internal static void Insert(WriteContext ctx, MediaRequest request)
+    {
+        using var cmd = ctx.Command("INSERT INTO media_requests (id, run_id, project_id, status, body) VALUES ($id, $run, $project, $status, $body)")
+            .With("$id", request.Id).With("$run", request.RunId).With("$project", request.ProjectId)
+            .With("$status", request.Status).With("$body", Serialize(request));
+        cmd.ExecuteNonQuery();
+    }
+
+    /// <summary>Compare-and-set on status: of two racing transitions from the same state exactly one matches.</summary>
+    internal static bool TryReplace(WriteContext ctx, string expectedStatus, MediaRequest next)
+    {
+        using var cmd = ctx.Command("UPDATE media_requests SET status = $status, body = $body WHERE id = $id AND status = $expected")
+            .With("$status", next.Status).With("$body", Serialize(next)).With("$id", next.Id).With("$expected", expectedStatus);
+        return cmd.ExecuteNonQuery() == 1;
+    }
+
+    internal static MediaRequest? Find(WriteContext ctx, string id)
+    {
+        using var cmd = ctx.Command("SELECT body FROM media_requests WHERE id = $id").With("$id", id);
+        return cmd.ExecuteScalar() is string body ? Deserialize(body) : null;
+    }
+
+    internal static IReadOnlyList<MediaRequest> NonTerminalOfRun(WriteContext ctx, string runId)
+    {
+        using var cmd = ctx.Command("SELECT body FROM media_requests WHERE run_id = $run AND status IN ('requested', 'submitted', 'running') ORDER BY seq")
+            .With("$run", runId);
+        return ReadAll(cmd);
+    }
+
+    public MediaRequest? Find(string id)
+    {
+        if (!Ids.LooksValid(id, "mreq_")) return null;
+        using var connection = database.OpenRead();
+        using var cmd = connection.Command("SELECT body FROM media_requests WHERE id = $id").With("$id", id);
+        return cmd.ExecuteScalar() is string body ? Deserialize(body) : null;
+    }
+
+    public MediaRequest Get(string id) =>
+        Find(id) ?? throw DomainException.NotFound(ErrorCodes.MediaRequestNotFound, "media request not found");
+
+    public MediaRequestList ListByRun(string runId, string? cursor, int limit)
+    {
+        long after = 0;
+        if (cursor is not null && (!long.TryParse(cursor, NumberStyles.None, CultureInfo.InvariantCulture, out after) || after < 0))
+        {
+            throw DomainException.BadRequest("cursor must be a value returned as nextCursor");
+        }
+        using var connection = database.OpenRead();
+        using var cmd = connection.Command("SELECT seq, body FROM media_requests WHERE run_id = $run AND seq > $after ORDER BY seq LIMIT $limit")
+            .With("$run", runId).With("$after", after).With("$limit", limit + 1);
+        var list = new List<MediaRequest>(Math.Min(limit, 1024));
+        long lastSeq = 0;
+        var more = false;
+        using var reader = cmd.ExecuteReader();
+        while (reader.Read())
+        {
+            if (list.Count == limit)
+            {
+                more = true;
+                break;
+            }
+            lastSeq = reader.GetInt64(0);
+            list.Add(Deserialize(reader.GetString(1)));
+        }
+        return new MediaRequestList(list, more ? lastSeq.ToString(CultureInfo.InvariantCulture) : null);
+    }
+
+    private static List<MediaRequest> ReadAll(SqliteCommand cmd)
+    {
+        var list = new List<MediaRequest>();
+        using var reader = cmd.ExecuteReader();
+        while (reader.Read()) list.Add(Deserialize(reader.GetString(0)));
+        return list;
+    }
+
+    internal static string Serialize(MediaRequest request) => JsonSerializer.Serialize(request, OdJsonContext.Default.MediaRequest);
+
+    private static MediaRequest Deserialize(string body) => JsonSerializer.Deserialize(body, OdJsonContext.Default.MediaRequest)!;
+}

@@ -1,0 +1,95 @@
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using OpenDesign.Workflows.Contracts;
+using OpenDesign.Workflows.Domain.Storage;
+
+namespace OpenDesign.Workflows.Domain.Runs;
+
+/// <summary>Rows of the runs table; the rules about when a run may change live in <see cref="RunService"/>.</summary>
+public sealed class RunStore(Database database)
+{
+    private const string Columns = "id, project_id, agent_id, message, conversation_id, status, policy, created_at, updated_at, ended_at";
+
+    internal static void Insert(WriteContext ctx, Run run)
+    {
+        using var cmd = ctx.Command($"""
+            INSERT INTO runs ({Columns}) VALUES ($id, $project, $agent, $message, $conversation, $status, $policy, $created, $updated, NULL)
+            """)
+            .With("$id", run.Id).With("$project", run.ProjectId).With("$agent", run.AgentId).With("$message", run.Message)
+            .With("$conversation", run.ConversationId).With("$status", run.Status)
+            .With("$policy", JsonSerializer.Serialize(run.MediaExecution, OdJsonContext.Default.MediaExecutionPolicy))
+            .With("$created", run.CreatedAt.ToDb()).With("$updated", run.UpdatedAt.ToDb());
+        cmd.ExecuteNonQuery();
+    }
+
+    /// <summary>Compare-and-set from running to a terminal status; false when the run had already ended.</summary>
+    internal static bool TryEnd(WriteContext ctx, string runId, string status, DateTimeOffset at)
+    {
+        using var cmd = ctx.Command("UPDATE runs SET status = $status, updated_at = $at, ended_at = $at WHERE id = $id AND status = $running")
+            .With("$status", status).With("$at", at.ToDb()).With("$id", runId).With("$running", RunStatuses.Running);
+        return cmd.ExecuteNonQuery() == 1;
+    }
+
+    internal static Run? Find(WriteContext ctx, string runId)
+    {
+        using var cmd = ctx.Command($"SELECT {Columns} FROM runs WHERE id = $id").With("$id", runId);
+        return ReadOne(cmd);
+    }
+
+    public Run? Find(string runId)
+    {
+        if (!Ids.LooksValid(runId, "run_")) return null;
+        using var connection = database.OpenRead();
+        using var cmd = connection.Command($"SELECT {Columns} FROM runs WHERE id = $id").With("$id", runId);
+        return ReadOne(cmd);
+    }
+
+    public Run Get(string runId) => Find(runId) ?? throw DomainException.NotFound(ErrorCodes.RunNotFound, "run not found");
+
+    /// <summary><paramref name="status"/> "active" means not terminal, as in Open Design; any other value must match exactly.</summary>
+    public IReadOnlyList<Run> List(string? projectId, string? status, int limit)
+    {
+        using var connection = database.OpenRead();
+        var where = new List<string>();
+        using var cmd = connection.CreateCommand();
+        if (projectId is not null)
+        {
+            where.Add("project_id = $project");
+            cmd.With("$project", projectId);
+        }
+        if (status == "active")
+        {
+            where.Add("status = $running");
+            cmd.With("$running", RunStatuses.Running);
+        }
+        else if (status is not null)
+        {
+            where.Add("status = $status");
+            cmd.With("$status", status);
+        }
+        cmd.With("$limit", limit);
+        cmd.CommandText = $"SELECT {Columns} FROM runs {(where.Count > 0 ? "WHERE " + string.Join(" AND ", where) : "")} ORDER BY created_at DESC, id LIMIT $limit";
+        var list = new List<Run>();
+        using var reader = cmd.ExecuteReader();
+        while (reader.Read()) list.Add(Read(reader));
+        return list;
+    }
+
+    private static Run? ReadOne(SqliteCommand cmd)
+    {
+        using var reader = cmd.ExecuteReader();
+        return reader.Read() ? Read(reader) : null;
+    }
+
+    private static Run Read(SqliteDataReader r) => new(
+        Id: r.GetString(0),
+        ProjectId: r.GetString(1),
+        Status: r.GetString(5),
+        MediaExecution: JsonSerializer.Deserialize(r.GetString(6), OdJsonContext.Default.MediaExecutionPolicy)!,
+        CreatedAt: r.ReadTime(7),
+        UpdatedAt: r.ReadTime(8),
+        AgentId: r.ReadStringOrNull(2),
+        Message: r.ReadStringOrNull(3),
+        ConversationId: r.ReadStringOrNull(4),
+        EndedAt: r.ReadTimeOrNull(9));
+}

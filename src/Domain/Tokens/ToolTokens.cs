@@ -1,0 +1,88 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using OpenDesign.Workflows.Contracts;
+using OpenDesign.Workflows.Domain.Storage;
+
+namespace OpenDesign.Workflows.Domain.Tokens;
+
+/// <summary>
+/// Run-scoped tool tokens, durable where Open Design's are in-memory: only the SHA-256 of a token is stored, so a
+/// restart keeps them valid and a database leak reveals none. Expiry slides on use while the run is live; ending
+/// the run revokes them in the same transaction.
+/// </summary>
+public sealed class ToolTokens(Database database, SqliteWriter writer, OdOptions options, TimeProvider clock)
+{
+    public const string Prefix = "odtt_";
+
+    /// <summary>Mints a token inside the caller's unit of work (run creation), returning the raw token once.</summary>
+    public (string Token, DateTimeOffset ExpiresAt) Mint(WriteContext ctx, string runId, string projectId)
+    {
+        var token = Prefix + System.Buffers.Text.Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
+        var now = clock.GetUtcNow();
+        var expires = now + options.ToolTokenTtl;
+        using var cmd = ctx.Command("""
+            INSERT INTO tool_tokens (hash, run_id, project_id, endpoints, operations, issued_at, expires_at)
+            VALUES ($hash, $run, $project, $endpoints, $operations, $issued, $expires)
+            """)
+            .With("$hash", Hash(token)).With("$run", runId).With("$project", projectId)
+            .With("$endpoints", JsonSerializer.Serialize(ToolEndpoints.All, OdJsonContext.Default.IReadOnlyListString))
+            .With("$operations", JsonSerializer.Serialize(ToolOperations.All, OdJsonContext.Default.IReadOnlyListString))
+            .With("$issued", now.ToDb()).With("$expires", expires.ToDb());
+        cmd.ExecuteNonQuery();
+        return (token, expires);
+    }
+
+    /// <summary>Open Design's order: missing, invalid, expired, endpoint, operation. Success slides the expiry.</summary>
+    public async Task<ToolTokenGrant> ValidateAsync(string? token, string endpoint, string operation)
+    {
+        var details = new Dictionary<string, object?> { ["endpoint"] = endpoint, ["operation"] = operation };
+        if (string.IsNullOrEmpty(token)) throw new DomainException(401, ErrorCodes.ToolTokenMissing, "tool token is required", details);
+        var grant = Find(token) ?? throw new DomainException(401, ErrorCodes.ToolTokenInvalid, "tool token is invalid or revoked", details);
+        var now = clock.GetUtcNow();
+        if (now >= grant.ExpiresAt) throw new DomainException(401, ErrorCodes.ToolTokenExpired, "tool token expired", details);
+        if (!grant.AllowedEndpoints.Contains(endpoint)) throw new DomainException(403, ErrorCodes.ToolEndpointDenied, "tool endpoint is not allowed for this run", details);
+        if (!grant.AllowedOperations.Contains(operation)) throw new DomainException(403, ErrorCodes.ToolOperationDenied, "tool operation is not allowed for this run", details);
+
+        var slid = now + options.ToolTokenTtl;
+        if (slid - grant.ExpiresAt >= options.ToolTokenSlideGranularity)
+        {
+            // Revoked tokens are never revived: the update only touches a live row.
+            await writer.ExecuteAsync(ctx =>
+            {
+                using var cmd = ctx.Command("UPDATE tool_tokens SET expires_at = $expires WHERE hash = $hash AND revoked_at IS NULL AND expires_at < $expires")
+                    .With("$expires", slid.ToDb()).With("$hash", grant.TokenHash);
+                cmd.ExecuteNonQuery();
+            });
+            grant = grant with { ExpiresAt = slid };
+        }
+        return grant;
+    }
+
+    public static bool LooksLikeToolToken(string credential) => credential.StartsWith(Prefix, StringComparison.Ordinal);
+
+    /// <summary>Revokes every live token of a run inside the caller's unit of work (run end).</summary>
+    public void RevokeRun(WriteContext ctx, string runId)
+    {
+        using var cmd = ctx.Command("UPDATE tool_tokens SET revoked_at = $at WHERE run_id = $run AND revoked_at IS NULL")
+            .With("$at", clock.GetUtcNow().ToDb()).With("$run", runId);
+        cmd.ExecuteNonQuery();
+    }
+
+    private ToolTokenGrant? Find(string token)
+    {
+        if (!LooksLikeToolToken(token) || token.Length > 128) return null;
+        using var connection = database.OpenRead();
+        using var cmd = connection.Command("SELECT hash, run_id, project_id, endpoints, operations, issued_at, expires_at FROM tool_tokens WHERE hash = $hash AND revoked_at IS NULL")
+            .With("$hash", Hash(token));
+        using var reader = cmd.ExecuteReader();
+        if (!reader.Read()) return null;
+        return new ToolTokenGrant(
+            reader.GetString(0), reader.GetString(1), reader.GetString(2),
+            JsonSerializer.Deserialize(reader.GetString(3), OdJsonContext.Default.IReadOnlyListString) ?? [],
+            JsonSerializer.Deserialize(reader.GetString(4), OdJsonContext.Default.IReadOnlyListString) ?? [],
+            reader.ReadTime(5), reader.ReadTime(6));
+    }
+
+    private static string Hash(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
+}
