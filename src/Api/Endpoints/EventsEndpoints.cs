@@ -1,0 +1,71 @@
+using System.Globalization;
+using OpenDesign.Workflows.Api.Sse;
+using OpenDesign.Workflows.Contracts;
+using OpenDesign.Workflows.Domain;
+using OpenDesign.Workflows.Domain.Events;
+using OpenDesign.Workflows.Domain.Runs;
+
+namespace OpenDesign.Workflows.Api.Endpoints;
+
+internal static class EventsEndpoints
+{
+    public static void MapEvents(this RouteGroupBuilder api)
+    {
+        api.MapGet("/runs/{id}/events", async (string id, HttpContext context, RunStore runs, EventStore events, EventHub hub, OdOptions options) =>
+        {
+            var run = runs.Get(id);
+            var after = Cursor(context);
+            var follow = Follow(context);
+            using var subscription = hub.SubscribeRun(run.Id);
+            var stream = new SseStream(context, options.SseKeepAlive)
+            {
+                ReadAfter = cursor => events.ReadRun(run.Id, cursor),
+                CursorOf = e => e.Seq,
+                FrameOf = e => e.RunFrame,
+                IsFinal = e => e.Name == EventNames.End,
+            };
+            await stream.RunAsync(subscription, after, follow, () =>
+                RunStatuses.IsTerminal(runs.Get(run.Id).Status) ? events.LastOfRun(run.Id) : null);
+        })
+        .WithTags("Events");
+
+        api.MapGet("/events", async (HttpContext context, EventStore events, EventHub hub, OdOptions options) =>
+        {
+            var after = Cursor(context);
+            var follow = Follow(context);
+            using var subscription = hub.SubscribeGlobal();
+            var stream = new SseStream(context, options.SseKeepAlive)
+            {
+                ReadAfter = cursor => events.ReadGlobal(cursor, EventNames.MediaRequest),
+                CursorOf = e => e.Id,
+                FrameOf = e => e.GlobalFrame,
+            };
+            await stream.RunAsync(subscription, after, follow);
+        })
+        .WithTags("Events");
+    }
+
+    /// <summary>Last-Event-ID (what a reconnecting EventSource sends) wins over ?after=.</summary>
+    private static long Cursor(HttpContext context)
+    {
+        var raw = context.Request.Headers["Last-Event-ID"].ToString();
+        var source = "Last-Event-ID";
+        if (raw.Length == 0)
+        {
+            raw = context.Request.Query["after"].ToString();
+            source = "after";
+        }
+        if (raw.Length == 0) return 0;
+        if (!long.TryParse(raw, NumberStyles.None, CultureInfo.InvariantCulture, out var value))
+        {
+            throw DomainException.BadRequest($"{source} must be a non-negative integer event id");
+        }
+        return value;
+    }
+
+    private static bool Follow(HttpContext context)
+    {
+        var raw = context.Request.Query["follow"].ToString();
+        return raw.Length == 0 || raw is not ("false" or "0" or "no");
+    }
+}

@@ -1,0 +1,48 @@
+using OpenDesign.Workflows.Api.Http;
+using OpenDesign.Workflows.Contracts;
+using OpenDesign.Workflows.Domain;
+using OpenDesign.Workflows.Domain.Policy;
+using OpenDesign.Workflows.Domain.Runs;
+
+namespace OpenDesign.Workflows.Api.Endpoints;
+
+internal static class RunsEndpoints
+{
+    private const int MaxMessageLength = 100_000;
+
+    public static void MapRuns(this RouteGroupBuilder api)
+    {
+        var runs = api.MapGroup("/runs").WithTags("Runs");
+
+        runs.MapPost("/", async (HttpRequest request, RunService service, OdOptions options) =>
+        {
+            var body = await JsonBody.ReadObjectAsync(request, options.MaxJsonBodyBytes);
+            var projectId = JsonBody.RequiredString(body, "projectId", 64);
+            var agentId = JsonBody.OptionalString(body, "agentId", 200);
+            var message = JsonBody.OptionalString(body, "message", MaxMessageLength);
+            var conversationId = JsonBody.OptionalString(body, "conversationId", 200);
+            var policy = MediaPolicyParser.Parse(body.TryGetProperty("mediaExecution", out var p) ? p : null);
+            var created = await service.CreateAsync(projectId, agentId, message, conversationId, policy);
+            return TypedResults.Created($"/api/runs/{created.RunId}", created);
+        });
+
+        runs.MapGet("/", (string? projectId, string? status, RunStore store, OdOptions options) =>
+            TypedResults.Ok(new RunList(store.List(projectId, status, options.MaxPageSize))));
+
+        runs.MapGet("/{id}", (string id, RunStore store) => TypedResults.Ok(store.Get(id)));
+
+        runs.MapPost("/{id}/finish", async (string id, HttpRequest request, RunService service, OdOptions options) =>
+        {
+            var body = await JsonBody.ReadObjectAsync(request, options.MaxJsonBodyBytes);
+            var status = JsonBody.OptionalString(body, "status", 32);
+            if (status is not (RunStatuses.Succeeded or RunStatuses.Failed))
+            {
+                throw DomainException.BadRequest("status must be succeeded or failed");
+            }
+            return TypedResults.Ok((await service.EndAsync(id, status)).Run);
+        });
+
+        runs.MapPost("/{id}/cancel", async (string id, RunService service) =>
+            TypedResults.Ok((await service.EndAsync(id, RunStatuses.Canceled)).Run));
+    }
+}

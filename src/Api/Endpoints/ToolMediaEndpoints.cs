@@ -1,0 +1,23 @@
+using OpenDesign.Workflows.Api.Http;
+using OpenDesign.Workflows.Api.Security;
+using OpenDesign.Workflows.Contracts;
+using OpenDesign.Workflows.Domain;
+using OpenDesign.Workflows.Domain.MediaRequests;
+
+namespace OpenDesign.Workflows.Api.Endpoints;
+
+/// <summary>The agent's route to media: the project and the policy come from the run the tool token belongs to.</summary>
+internal static class ToolMediaEndpoints
+{
+    public static void MapToolMedia(this RouteGroupBuilder api)
+    {
+        api.MapPost("/tools/media/generate", async (HttpRequest request, Caller caller, MediaGenerationService service, OdOptions options) =>
+        {
+            var body = await JsonBody.ReadAsync(request, options.MaxJsonBodyBytes);
+            var created = await service.GenerateAsync(caller.Grant!, body!.Value);
+            return TypedResults.Accepted($"/api/media-requests/{created.Id}", created);
+        })
+        .RequireToolToken(ToolEndpoints.MediaGenerate, ToolOperations.MediaGenerate)
+        .WithTags("Tools");
+    }
+}

@@ -1,0 +1,84 @@
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using OpenDesign.Workflows.Api.Http;
+using OpenDesign.Workflows.Api.Security;
+using OpenDesign.Workflows.Contracts;
+using OpenDesign.Workflows.Domain;
+using OpenDesign.Workflows.Domain.Events;
+using OpenDesign.Workflows.Domain.Files;
+using OpenDesign.Workflows.Domain.MediaRequests;
+using OpenDesign.Workflows.Domain.Projects;
+using OpenDesign.Workflows.Domain.Runs;
+using OpenDesign.Workflows.Domain.Storage;
+using OpenDesign.Workflows.Domain.Tokens;
+
+namespace OpenDesign.Workflows.Api.Hosting;
+
+public static class ServiceSetup
+{
+    public static WebApplicationBuilder AddOpenDesignWorkflows(this WebApplicationBuilder builder)
+    {
+        var configuration = builder.Configuration;
+        if (string.IsNullOrWhiteSpace(configuration["urls"])) builder.WebHost.UseUrls(ListenAddresses.Default);
+
+        var apiToken = configuration["OD_API_TOKEN"];
+        var exposed = ListenAddresses.From(configuration).Where(u => !ListenAddresses.IsLoopback(u)).ToList();
+        if (exposed.Count > 0 && string.IsNullOrEmpty(apiToken))
+        {
+            throw new StartupRefusedException(
+                $"it is asked to listen on {string.Join(", ", exposed)}, beyond loopback, but OD_API_TOKEN is not set. Set OD_API_TOKEN, or bind 127.0.0.1.");
+        }
+
+        var options = new OdOptions();
+        configuration.GetSection("Od").Bind(options);
+        options.DataDir = DataRoot.Resolve(
+            configuration["OD_DATA_DIR"], configuration["OD_PROJECT_ROOT"], Directory.GetCurrentDirectory(),
+            Environment.GetEnvironmentVariable("HOME"));
+        try
+        {
+            DataRoot.EnsureWritable(options.DataDir);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new StartupRefusedException(e.Message, e);
+        }
+
+        var services = builder.Services;
+        services.AddSingleton(options);
+        services.AddSingleton(new ApiTokenOptions(apiToken));
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<Database>();
+        services.AddSingleton<EventHub>();
+        services.AddSingleton<SqliteWriter>();
+        services.AddSingleton<EventStore>();
+        services.AddSingleton<ProjectStore>();
+        services.AddSingleton<RunStore>();
+        services.AddSingleton<ToolTokens>();
+        services.AddSingleton<MediaRequestStore>();
+        services.AddSingleton<MediaRequestService>();
+        services.AddSingleton<RunService>();
+        services.AddSingleton<MediaGenerationService>();
+        services.AddSingleton<FulfillmentService>();
+
+        services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.TypeInfoResolverChain.Insert(0, OdJsonContext.Default);
+            o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+        });
+        services.Configure<KestrelServerOptions>(k => k.Limits.MaxRequestBodySize = options.MaxUploadBytes + (1024 * 1024));
+        services.AddProblemDetails(ProblemSetup.Customize);
+        services.AddExceptionHandler<DomainExceptionHandler>();
+        return builder;
+    }
+
+    public static WebApplication UseOpenDesignWorkflows(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseRouting();
+        app.UseMiddleware<CallerAuthenticationMiddleware>();
+        // Open the database (and migrate) at start-up rather than on the first request.
+        app.Services.GetRequiredService<SqliteWriter>();
+        return app;
+    }
+}

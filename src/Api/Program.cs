@@ -1,0 +1,22 @@
+using OpenDesign.Workflows.Api.Endpoints;
+using OpenDesign.Workflows.Api.Hosting;
+
+try
+{
+    var builder = WebApplication.CreateBuilder(args);
+    builder.AddOpenDesignWorkflows();
+    var app = builder.Build();
+    app.UseOpenDesignWorkflows();
+    app.MapOpenDesignWorkflows();
+    await app.RunAsync();
+    return 0;
+}
+catch (StartupRefusedException e)
+{
+    // A configuration the service must not run with: say why, plainly, and exit non-zero.
+    await Console.Error.WriteLineAsync($"OpenDesign.Workflows refused to start: {e.Message}");
+    return 1;
+}
+
+/// <summary>Visible to WebApplicationFactory in the tests.</summary>
+public partial class Program;

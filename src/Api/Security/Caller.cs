@@ -1,0 +1,33 @@
+using System.Reflection;
+using OpenDesign.Workflows.Contracts;
+using OpenDesign.Workflows.Domain;
+using OpenDesign.Workflows.Domain.Tokens;
+
+namespace OpenDesign.Workflows.Api.Security;
+
+/// <summary>Who is calling, as settled by <see cref="CallerAuthenticationMiddleware"/>: an admin, or an agent holding a run's tool token.</summary>
+public sealed class Caller
+{
+    private Caller(ToolTokenGrant? grant) => Grant = grant;
+
+    public static Caller Admin { get; } = new(null);
+
+    public static Caller Tool(ToolTokenGrant grant) => new(grant);
+
+    public ToolTokenGrant? Grant { get; }
+
+    public bool IsAdmin => Grant is null;
+
+    /// <summary>A tool token never reaches outside its own run and project.</summary>
+    public void EnsureRun(string runId, string projectId)
+    {
+        if (Grant is not null && (Grant.RunId != runId || Grant.ProjectId != projectId))
+        {
+            throw new DomainException(403, ErrorCodes.Forbidden, "the tool token belongs to a different run",
+                new Dictionary<string, object?> { ["runId"] = runId });
+        }
+    }
+
+    public static ValueTask<Caller?> BindAsync(HttpContext context, ParameterInfo parameter) =>
+        ValueTask.FromResult(context.Items[typeof(Caller)] as Caller);
+}

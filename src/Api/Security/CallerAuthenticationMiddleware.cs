@@ -1,0 +1,82 @@
+using System.Net;
+using OpenDesign.Workflows.Api.Http;
+using OpenDesign.Workflows.Contracts;
+using OpenDesign.Workflows.Domain;
+using OpenDesign.Workflows.Domain.Tokens;
+
+namespace OpenDesign.Workflows.Api.Security;
+
+/// <summary>
+/// Settles who the caller is before any handler runs. A presented credential is always judged on its own: a wrong,
+/// expired or foreign token is refused even from loopback, never ignored in favour of the loopback rule. Only a
+/// request with no credential at all may rely on coming from this machine, and only for admin endpoints.
+/// </summary>
+internal sealed class CallerAuthenticationMiddleware(RequestDelegate next, ToolTokens tokens, ApiTokenOptions apiToken, IProblemDetailsService problems)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        if (context.GetEndpoint() is not RouteEndpoint endpoint)
+        {
+            await next(context);
+            return;
+        }
+        try
+        {
+            context.Items[typeof(Caller)] = await ResolveAsync(context, endpoint);
+        }
+        catch (DomainException e)
+        {
+            await Problems.WriteAsync(problems, context, e.Status, e.Code, e.Message, e.Details);
+            return;
+        }
+        await next(context);
+    }
+
+    private async Task<Caller> ResolveAsync(HttpContext context, RouteEndpoint endpoint)
+    {
+        var access = endpoint.Metadata.GetMetadata<ToolAccess>();
+        var endpointKey = access?.EndpointKey ?? EndpointKey(endpoint);
+        var operation = access?.Operation ?? "admin";
+        var credential = Bearer(context.Request);
+
+        if (credential is not null && ToolTokens.LooksLikeToolToken(credential))
+        {
+            // Admin endpoints are absent from every grant, so a tool token there ends in TOOL_ENDPOINT_DENIED.
+            return Caller.Tool(await tokens.ValidateAsync(credential, endpointKey, operation));
+        }
+        if (access is { ToolOnly: true })
+        {
+            // Judged as a tool token, which it is not: TOOL_TOKEN_MISSING or TOOL_TOKEN_INVALID, as Open Design answers.
+            await tokens.ValidateAsync(credential, endpointKey, operation);
+        }
+        if (credential is not null)
+        {
+            if (apiToken.Matches(credential)) return Caller.Admin;
+            throw new DomainException(401, ErrorCodes.ApiTokenInvalid, "the bearer token is not valid for this service");
+        }
+        if (context.Connection.RemoteIpAddress is { } ip && IPAddress.IsLoopback(ip)) return Caller.Admin;
+        throw new DomainException(401, ErrorCodes.ApiTokenRequired, "callers from other machines must send Authorization: Bearer <OD_API_TOKEN>");
+    }
+
+    /// <summary>The bearer credential, or null when no Authorization header is sent; any other scheme is refused, not ignored.</summary>
+    private static string? Bearer(HttpRequest request)
+    {
+        if (!request.Headers.TryGetValue("Authorization", out var values) || values.Count == 0) return null;
+        var value = values.ToString().Trim();
+        const string scheme = "Bearer ";
+        if (values.Count > 1 || !value.StartsWith(scheme, StringComparison.OrdinalIgnoreCase) || value.Length == scheme.Length)
+        {
+            throw new DomainException(401, ErrorCodes.ApiTokenInvalid, "Authorization must be a single Bearer credential");
+        }
+        return value[scheme.Length..].Trim();
+    }
+
+    private static string EndpointKey(RouteEndpoint endpoint) =>
+        "/" + string.Join('/', endpoint.RoutePattern.PathSegments.Select(s =>
+            string.Concat(s.Parts.Select(p => p switch
+            {
+                Microsoft.AspNetCore.Routing.Patterns.RoutePatternParameterPart param => ":" + param.Name,
+                Microsoft.AspNetCore.Routing.Patterns.RoutePatternLiteralPart lit => lit.Content,
+                _ => "",
+            }))));
+}

@@ -1,0 +1,111 @@
+using System.Text;
+using Microsoft.AspNetCore.Http.Features;
+using OpenDesign.Workflows.Domain.Events;
+
+namespace OpenDesign.Workflows.Api.Sse;
+
+/// <summary>
+/// One SSE response: subscribe first, then replay from the store after the client's cursor, then deliver live events,
+/// skipping anything already sent. Subscribing before the replay means no event can fall between the two; a lagged
+/// subscriber goes back to the store, so a slow client never loses an event or slows the writer.
+/// </summary>
+internal sealed class SseStream(HttpContext context, TimeSpan keepAlive)
+{
+    private static readonly byte[] Opening = Encoding.UTF8.GetBytes(": connected\n\n");
+    private static readonly byte[] KeepAliveFrame = Encoding.UTF8.GetBytes(": keepalive\n\n");
+
+    public required Func<long, IReadOnlyList<StoredEvent>> ReadAfter { get; init; }
+    public required Func<StoredEvent, long> CursorOf { get; init; }
+    public required Func<StoredEvent, byte[]> FrameOf { get; init; }
+    /// <summary>True for the event after which the stream ends (a run's <c>end</c>).</summary>
+    public Func<StoredEvent, bool> IsFinal { get; init; } = _ => false;
+
+    public async Task RunAsync(EventSubscription subscription, long after, bool follow, Func<StoredEvent?>? finalWhenCaughtUp = null)
+    {
+        var response = context.Response;
+        var ct = context.RequestAborted;
+        response.Headers.ContentType = "text/event-stream";
+        response.Headers.CacheControl = "no-cache, no-transform";
+        response.Headers["X-Accel-Buffering"] = "no";
+        context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+        // Kestrel sends no headers until the first write; a client waiting for its first event must see the stream open.
+        await response.Body.WriteAsync(Opening, ct);
+        await response.Body.FlushAsync(ct);
+
+        var cursor = after;
+        try
+        {
+            var (sent, ended) = await CatchUpAsync(cursor, ct);
+            cursor = sent;
+            if (ended) return;
+            // A run that ended before the client's cursor: re-send its terminal frame so the client still sees the end.
+            if (finalWhenCaughtUp?.Invoke() is { } final)
+            {
+                await response.Body.WriteAsync(FrameOf(final), ct);
+                await response.Body.FlushAsync(ct);
+                return;
+            }
+            if (!follow) return;
+
+            var reader = subscription.Reader;
+            while (!ct.IsCancellationRequested)
+            {
+                using (var wait = CancellationTokenSource.CreateLinkedTokenSource(ct))
+                {
+                    wait.CancelAfter(keepAlive);
+                    try
+                    {
+                        if (!await reader.WaitToReadAsync(wait.Token)) return;
+                    }
+                    catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+                    {
+                        await response.Body.WriteAsync(KeepAliveFrame, ct);
+                        await response.Body.FlushAsync(ct);
+                        continue;
+                    }
+                }
+                if (subscription.TakeLagged())
+                {
+                    (cursor, ended) = await CatchUpAsync(cursor, ct);
+                    if (ended) return;
+                }
+                while (reader.TryRead(out var e))
+                {
+                    if (CursorOf(e) <= cursor) continue;
+                    await response.Body.WriteAsync(FrameOf(e), ct);
+                    cursor = CursorOf(e);
+                    if (IsFinal(e))
+                    {
+                        await response.Body.FlushAsync(ct);
+                        return;
+                    }
+                }
+                await response.Body.FlushAsync(ct);
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // The client went away; nothing to clean up beyond the subscription the caller disposes.
+        }
+    }
+
+    private async Task<(long Cursor, bool Ended)> CatchUpAsync(long cursor, CancellationToken ct)
+    {
+        while (true)
+        {
+            var page = ReadAfter(cursor);
+            foreach (var e in page)
+            {
+                await context.Response.Body.WriteAsync(FrameOf(e), ct);
+                cursor = CursorOf(e);
+                if (IsFinal(e))
+                {
+                    await context.Response.Body.FlushAsync(ct);
+                    return (cursor, true);
+                }
+            }
+            await context.Response.Body.FlushAsync(ct);
+            if (page.Count < EventStore.PageSize) return (cursor, false);
+        }
+    }
+}
