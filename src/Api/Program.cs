@@ -3,7 +3,8 @@ using OpenDesign.Workflows.Api.Hosting;
 
 try
 {
-    var builder = WebApplication.CreateBuilder(args);
+    // appsettings.json sits beside the binary, so the service reads it wherever it is started from.
+    var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
     builder.AddOpenDesignWorkflows();
     var app = builder.Build();
     app.UseOpenDesignWorkflows();

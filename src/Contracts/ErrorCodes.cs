@@ -31,4 +31,13 @@ public static class ErrorCodes
     public const string MediaKindMismatch = "MEDIA_KIND_MISMATCH";
     public const string PathNotAllowed = "PATH_NOT_ALLOWED";
     public const string FileNotFound = "FILE_NOT_FOUND";
+    public const string OutputNameExhausted = "OUTPUT_NAME_EXHAUSTED";
+
+    public const string TemporalUnavailable = "TEMPORAL_UNAVAILABLE";
+    public const string CallbackTokenInvalid = "CALLBACK_TOKEN_INVALID";
+    public const string CallbackTokenDenied = "CALLBACK_TOKEN_DENIED";
+    public const string ExecutorRejected = "EXECUTOR_REJECTED";
+    public const string ExecutorTimeout = "EXECUTOR_TIMEOUT";
+    public const string ExecutorCancelFailed = "EXECUTOR_CANCEL_FAILED";
+    public const string DownloadFailed = "DOWNLOAD_FAILED";
 }

@@ -21,6 +21,11 @@ namespace OpenDesign.Workflows.Contracts;
 [JsonSerializable(typeof(FailMediaRequestRequest))]
 [JsonSerializable(typeof(FulfillFromFileRequest))]
 [JsonSerializable(typeof(Problem))]
+[JsonSerializable(typeof(ExecutorSubmitRequest))]
+[JsonSerializable(typeof(ExecutorSubmitResponse))]
+[JsonSerializable(typeof(ExecutorStatusResponse))]
+[JsonSerializable(typeof(ExecutorCancelRequest))]
+[JsonSerializable(typeof(MediaRequestProgress))]
 [JsonSerializable(typeof(JsonElement))]
 [JsonSerializable(typeof(IReadOnlyList<string>))]
 public sealed partial class OdJsonContext : JsonSerializerContext;

@@ -56,11 +56,16 @@ public sealed record MediaRequest
 
 public sealed record FulfilledFile(string Name, string Kind, string Mime, long Size, string Path, string Sha256);
 
+/// <summary>Where an external request stands with its executor and its workflow; never holds credentials.</summary>
 public sealed record ExternalRef(
     string? ExecutorId = null,
     string? ExternalRequestId = null,
     string? StatusUrl = null,
-    string? ExpectedMime = null);
+    string? ExpectedMime = null,
+    string? WorkflowId = null,
+    string? LastProgress = null,
+    double? Percent = null,
+    MediaRequestError? CancelError = null);
 
 public sealed record MediaRequestError(string Message, string? Code = null);
 
@@ -68,8 +73,8 @@ public sealed record MediaRequestList(IReadOnlyList<MediaRequest> Requests, stri
 
 public sealed record FailMediaRequestRequest(string Message, string? Code = null);
 
-/// <summary>Fulfil by naming a file that is already inside the request's project.</summary>
-public sealed record FulfillFromFileRequest(string File);
+/// <summary>Fulfil by naming a file already inside the request's project, or (external requests) a URL to download.</summary>
+public sealed record FulfillFromFileRequest(string? File = null, string? Url = null);
 
 public static class MediaRequestStatuses
 {

@@ -21,6 +21,18 @@ public sealed class OdOptions
 
     public TimeSpan SseKeepAlive { get; set; } = TimeSpan.FromSeconds(25);
 
+    /// <summary>How long an external request may take from submission to an outcome before it fails with EXECUTOR_TIMEOUT.</summary>
+    public TimeSpan ExternalDeadline { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>How often a workflow polls an executor's statusUrl, so a lost callback does not lose the result.</summary>
+    public TimeSpan StatusPollInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>How long a callback or cancel call waits for the workflow to record the outcome before answering 202.</summary>
+    public TimeSpan CallbackWait { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The base URL executors call back on; empty means the service's first listen address.</summary>
+    public string PublicBaseUrl { get; set; } = "";
+
     public string ProjectsDir => Path.Combine(DataDir, "projects");
 
     public string StagingDir => Path.Combine(DataDir, "staging");

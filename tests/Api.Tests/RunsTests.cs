@@ -24,20 +24,17 @@ public sealed class RunsTests : IDisposable
     }
 
     [Fact]
-    public async Task The_effective_policy_is_normalised_and_shows_executor_auth_by_variable_name_only()
+    public async Task The_effective_policy_is_normalised()
     {
         using var app = new OdApp(_dir.Path);
         using var api = app.Api();
         var project = await api.CreateProjectAsync();
         var created = await api.CreateRunAsync(project.Id, """
-            {"mode":"external","allowedSurfaces":["image","image"],"allowedModels":[" a ","a","b"],"surprise":1,
-             "externalExecutor":{"kind":"http","endpoint":"https://executor.example/submit","auth":{"kind":"bearer-env","env":"EXECUTOR_TOKEN"}}}
+            {"mode":"request-only","allowedSurfaces":["image","image"],"allowedModels":[" a ","a","b"],"surprise":1}
             """);
         var run = JsonSerializer.Deserialize(await api.Http.GetStringAsync($"/api/runs/{created.RunId}"), OdJsonContext.Default.Run)!;
         Assert.Equal(["image"], run.MediaExecution.AllowedSurfaces!);
         Assert.Equal(["a", "b"], run.MediaExecution.AllowedModels!);
-        Assert.Equal(new ExecutorAuth("bearer-env", "EXECUTOR_TOKEN"), run.MediaExecution.ExternalExecutor!.Auth);
-        Assert.Equal("https://executor.example/submit", run.MediaExecution.ExternalExecutor.Endpoint);
     }
 
     [Theory]

@@ -82,17 +82,30 @@ public sealed class ToolMediaGenerateTests : IDisposable
         Assert.Equal("m1", request.Model);
     }
 
-    [Theory]
-    [InlineData("""{"mode":"enabled"}""", ErrorCodes.MediaProviderUnavailable)]
-    [InlineData("""{"mode":"external","externalExecutor":{"kind":"http","endpoint":"http://127.0.0.1:9/submit"}}""", ErrorCodes.ExternalExecutorUnavailable)]
-    public async Task Modes_not_built_yet_answer_503_and_store_nothing(string policy, string code)
+    [Fact]
+    public async Task Enabled_mode_has_no_providers_yet_so_it_answers_503_and_stores_nothing()
     {
         using var app = new OdApp(_dir.Path);
         using var api = app.Api();
-        var (_, run) = await api.CreateRequestOnlyRunAsync(policy);
+        var (_, run) = await api.CreateRequestOnlyRunAsync("""{"mode":"enabled"}""");
         using var response = await api.GenerateAsync(run.ToolToken);
-        await OdClient.ProblemAsync(response, HttpStatusCode.ServiceUnavailable, code);
+        await OdClient.ProblemAsync(response, HttpStatusCode.ServiceUnavailable, ErrorCodes.MediaProviderUnavailable);
         Assert.Equal(0, app.Count("media_requests"));
+    }
+
+    [Fact]
+    public async Task Without_temporal_an_external_run_is_refused_with_503_and_nothing_is_created()
+    {
+        using var app = new OdApp(_dir.Path);
+        using var api = app.Api();
+        var project = await api.CreateProjectAsync();
+        const string policy = """{"mode":"external","externalExecutor":{"kind":"http","endpoint":"http://127.0.0.1:9/submit"}}""";
+        using var response = await api.PostJsonAsync("/api/runs", $$"""{"projectId":"{{project.Id}}","mediaExecution":{{policy}}}""");
+        await OdClient.ProblemAsync(response, HttpStatusCode.ServiceUnavailable, ErrorCodes.TemporalUnavailable);
+        Assert.Equal(0, app.Count("runs"));
+        using var ready = await api.SendAsync(HttpMethod.Get, "/health/ready");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        Assert.Contains("embedded dev server is turned off", await ready.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     [Theory]

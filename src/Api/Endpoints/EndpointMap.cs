@@ -4,6 +4,9 @@ public static class EndpointMap
 {
     public static WebApplication MapOpenDesignWorkflows(this WebApplication app)
     {
+        app.MapHealth();
+        // A worker-only process serves health alone: its job is the Temporal worker, not the API.
+        if (app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Temporal.TemporalOptions>>().Value.WorkerOnly) return app;
         var api = app.MapGroup("/api");
         api.MapProjects();
         api.MapRuns();

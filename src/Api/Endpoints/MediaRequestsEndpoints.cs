@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Net.Http.Headers;
@@ -5,7 +6,6 @@ using OpenDesign.Workflows.Api.Http;
 using OpenDesign.Workflows.Api.Security;
 using OpenDesign.Workflows.Contracts;
 using OpenDesign.Workflows.Domain;
-using OpenDesign.Workflows.Domain.Files;
 using OpenDesign.Workflows.Domain.MediaRequests;
 using OpenDesign.Workflows.Domain.Runs;
 
@@ -15,12 +15,15 @@ internal static partial class MediaRequestsEndpoints
 {
     public static void MapMediaRequests(this RouteGroupBuilder api)
     {
-        api.MapGet("/runs/{runId}/media-requests", (string runId, string? cursor, int? limit, Caller caller, RunStore runs, MediaRequestStore store, OdOptions options) =>
+        api.MapGet("/runs/{runId}/media-requests", (string runId, string? cursor, string? limit, Caller caller, RunStore runs, MediaRequestStore store, OdOptions options) =>
         {
             var run = runs.Get(runId);
             caller.EnsureRun(run.Id, run.ProjectId);
-            var size = limit ?? options.DefaultPageSize;
-            if (size < 1 || size > options.MaxPageSize) throw DomainException.BadRequest($"limit must be between 1 and {options.MaxPageSize}");
+            var size = options.DefaultPageSize;
+            if (limit is not null && (!int.TryParse(limit, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out size) || size < 1 || size > options.MaxPageSize))
+            {
+                throw DomainException.BadRequest($"limit must be a whole number from 1 to {options.MaxPageSize}");
+            }
             return TypedResults.Ok(store.ListByRun(run.Id, cursor, size));
         })
         .AllowToolToken(ToolEndpoints.RunMediaRequests, ToolOperations.MediaRequestsList)
@@ -31,65 +34,93 @@ internal static partial class MediaRequestsEndpoints
         requests.MapGet("/{id}", (string id, Caller caller, MediaRequestStore store) => TypedResults.Ok(Visible(store, id, caller)))
             .AllowToolToken(ToolEndpoints.MediaRequest, ToolOperations.MediaRequestsGet);
 
-        requests.MapPost("/{id}/cancel", async (string id, Caller caller, MediaRequestStore store, MediaRequestService service) =>
+        requests.MapPost("/{id}/cancel", async (string id, HttpContext context, Caller caller, MediaRequestStore store, MediaRequestCommands commands) =>
         {
             Visible(store, id, caller);
-            return TypedResults.Ok(await service.CancelAsync(id));
+            return Outcome(await commands.CancelAsync(id, context.RequestAborted));
         })
         .AllowToolToken(ToolEndpoints.MediaRequestCancel, ToolOperations.MediaRequestsCancel);
 
-        requests.MapPost("/{id}/fail", async (string id, HttpRequest request, MediaRequestStore store, MediaRequestService service, OdOptions options) =>
+        requests.MapPost("/{id}/fail", async (string id, HttpRequest request, MediaRequestStore store, MediaRequestCommands commands, OdOptions options) =>
         {
             store.Get(id);
             var body = await JsonBody.ReadObjectAsync(request, options.MaxJsonBodyBytes);
             var message = JsonBody.RequiredString(body, "message", 2000);
             var code = JsonBody.OptionalString(body, "code", 64);
             if (code is not null && !ErrorCode().IsMatch(code)) throw DomainException.BadRequest("code must be upper-case letters, digits and underscores");
-            return TypedResults.Ok(await service.FailAsync(id, new MediaRequestError(message, code)));
-        });
+            return Outcome(await commands.FailAsync(id, new MediaRequestError(message, code), request.HttpContext.RequestAborted));
+        })
+        .AllowCallbackToken();
 
-        requests.MapPost("/{id}/fulfill", async (string id, HttpRequest request, MediaRequestStore store, FulfillmentService fulfillment, OdOptions options) =>
+        requests.MapPost("/{id}/progress", async (string id, HttpRequest request, MediaRequestStore store, MediaRequestCommands commands, OdOptions options) =>
         {
             store.Get(id);
-            var (result, _) = await FulfillAsync(id, request, fulfillment, options);
-            return TypedResults.Ok(result);
-        });
+            var body = await JsonBody.ReadObjectAsync(request, options.MaxJsonBodyBytes, optional: true);
+            var message = JsonBody.OptionalString(body, "message", 2000);
+            double? percent = null;
+            if (body.TryGetProperty("percent", out var p) && p.ValueKind != JsonValueKind.Null)
+            {
+                if (p.ValueKind != JsonValueKind.Number || p.GetDouble() is < 0 or > 100) throw DomainException.BadRequest("percent must be a number from 0 to 100");
+                percent = p.GetDouble();
+            }
+            var outcome = await commands.ProgressAsync(id, new MediaRequestProgress(message, percent), request.HttpContext.RequestAborted);
+            return outcome.Completed ? Results.Ok(outcome.Request) : Results.Accepted($"/api/media-requests/{id}", outcome.Request);
+        })
+        .AllowCallbackToken();
+
+        requests.MapPost("/{id}/fulfill", async (string id, HttpRequest request, MediaRequestStore store, MediaRequestCommands commands, OdOptions options) =>
+        {
+            store.Get(id);
+            return Outcome(await FulfillAsync(id, request, commands, options));
+        })
+        .AllowCallbackToken(afterEnd: true);
     }
 
-    /// <summary>Bytes as multipart/form-data or as the raw body with their content type, or JSON {file} naming a project file.</summary>
-    private static async Task<(MediaRequest, bool)> FulfillAsync(string id, HttpRequest request, FulfillmentService fulfillment, OdOptions options)
+    /// <summary>200 with the request once its outcome is recorded; 202 while its workflow is still recording it.</summary>
+    private static IResult Outcome(MediaRequestOutcome outcome) =>
+        outcome.Completed ? Results.Ok(outcome.Request) : Results.Accepted($"/api/media-requests/{outcome.Request.Id}", outcome.Request);
+
+    /// <summary>
+    /// Bytes as multipart/form-data or as the raw body with their content type, or JSON naming a project file
+    /// (<c>{"file"}</c>) or a URL to download (<c>{"url"}</c>).
+    /// </summary>
+    private static async Task<MediaRequestOutcome> FulfillAsync(string id, HttpRequest request, MediaRequestCommands commands, OdOptions options)
     {
         var ct = request.HttpContext.RequestAborted;
         var contentType = request.ContentType;
-        if (string.IsNullOrWhiteSpace(contentType))
+        if (string.IsNullOrWhiteSpace(contentType) || !MediaTypeHeaderValue.TryParse(contentType, out var mediaType))
         {
             throw new DomainException(415, ErrorCodes.UnsupportedMediaType,
-                "send the bytes with their Content-Type, as multipart/form-data, or JSON {\"file\": \"<project-relative path>\"}");
+                "send the bytes with their Content-Type, as multipart/form-data, or JSON {\"file\": \"<project-relative path>\"} or {\"url\": \"<download URL>\"}");
         }
-        var mediaType = MediaTypeHeaderValue.Parse(contentType);
         if (mediaType.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase))
         {
             var body = await JsonBody.ReadObjectAsync(request, options.MaxJsonBodyBytes);
-            var file = JsonBody.RequiredString(body, "file", 1024);
-            return await fulfillment.FulfillWithProjectFileAsync(id, file, ct);
+            var file = JsonBody.OptionalString(body, "file", 1024);
+            var url = JsonBody.OptionalString(body, "url", 4096);
+            if ((file is null) == (url is null)) throw DomainException.BadRequest("give exactly one of file (a project-relative path) or url");
+            return file is not null
+                ? await commands.FulfillWithProjectFileAsync(id, file, ct)
+                : await commands.FulfillFromUrlAsync(id, url!, ct);
         }
         if (mediaType.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase))
         {
             var boundary = HeaderUtilities.RemoveQuotes(mediaType.Boundary).Value;
             if (string.IsNullOrEmpty(boundary)) throw DomainException.BadRequest("multipart/form-data needs a boundary");
-            var reader = new MultipartReader(boundary, request.Body) { BodyLengthLimit = options.MaxUploadBytes + 1 };
+            // The part's own size is checked while staging (413); this outer bound only has to leave room for part headers.
+            var reader = new MultipartReader(boundary, request.Body) { BodyLengthLimit = options.MaxUploadBytes + (64 * 1024) };
             while (await reader.ReadNextSectionAsync(ct) is { } section)
             {
                 if (ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) && disposition.IsFileDisposition())
                 {
                     var name = HeaderUtilities.RemoveQuotes(disposition.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName).Value;
-                    return await fulfillment.FulfillWithUploadAsync(id, section.Body, section.ContentType, name, ct);
+                    return await commands.FulfillWithUploadAsync(id, section.Body, section.ContentType, name, ct);
                 }
             }
             throw DomainException.BadRequest("the multipart body has no file part");
         }
         var fileName = request.Headers["X-File-Name"].ToString();
-        return await fulfillment.FulfillWithUploadAsync(id, request.Body, contentType, fileName.Length > 0 ? fileName : null, ct);
+        return await commands.FulfillWithUploadAsync(id, request.Body, contentType, fileName.Length > 0 ? fileName : null, ct);
     }
 
     private static MediaRequest Visible(MediaRequestStore store, string id, Caller caller)

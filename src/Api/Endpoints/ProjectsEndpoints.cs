@@ -24,10 +24,10 @@ internal static class ProjectsEndpoints
 
         projects.MapGet("/{id}", (string id, ProjectStore store) => TypedResults.Ok(store.Get(id)));
 
-        projects.MapGet("/{id}/files/{**path}", (string id, string path, ProjectStore store) =>
+        projects.MapMethods("/{id}/files/{**path}", ["GET", "HEAD"], (string id, string? path, ProjectStore store) =>
         {
             var project = store.Get(id);
-            var full = ProjectPaths.Resolve(project.Dir, path);
+            var full = ProjectPaths.Resolve(project.Dir, path ?? "");
             if (!File.Exists(full)) throw DomainException.NotFound(ErrorCodes.FileNotFound, "no such file in the project");
             var contentType = ContentTypes.TryGetContentType(full, out var type) ? type : "application/octet-stream";
             return TypedResults.PhysicalFile(full, contentType, enableRangeProcessing: true);

@@ -1,6 +1,8 @@
 using OpenDesign.Workflows.Api.Http;
+using OpenDesign.Workflows.Api.Temporal;
 using OpenDesign.Workflows.Contracts;
 using OpenDesign.Workflows.Domain;
+using OpenDesign.Workflows.Domain.MediaRequests;
 using OpenDesign.Workflows.Domain.Policy;
 using OpenDesign.Workflows.Domain.Runs;
 
@@ -14,7 +16,7 @@ internal static class RunsEndpoints
     {
         var runs = api.MapGroup("/runs").WithTags("Runs");
 
-        runs.MapPost("/", async (HttpRequest request, RunService service, OdOptions options) =>
+        runs.MapPost("/", async (HttpRequest request, RunService service, IExternalMediaDispatcher dispatcher, OdOptions options) =>
         {
             var body = await JsonBody.ReadObjectAsync(request, options.MaxJsonBodyBytes);
             var projectId = JsonBody.RequiredString(body, "projectId", 64);
@@ -22,6 +24,11 @@ internal static class RunsEndpoints
             var message = JsonBody.OptionalString(body, "message", MaxMessageLength);
             var conversationId = JsonBody.OptionalString(body, "conversationId", 200);
             var policy = MediaPolicyParser.Parse(body.TryGetProperty("mediaExecution", out var p) ? p : null);
+            if (policy.Mode == MediaExecutionModes.External && !dispatcher.IsAvailable)
+            {
+                throw new DomainException(503, ErrorCodes.TemporalUnavailable,
+                    "external media mode needs the workflow engine (Temporal), which is not available; see GET /health/ready");
+            }
             var created = await service.CreateAsync(projectId, agentId, message, conversationId, policy);
             return TypedResults.Created($"/api/runs/{created.RunId}", created);
         });
@@ -31,7 +38,7 @@ internal static class RunsEndpoints
 
         runs.MapGet("/{id}", (string id, RunStore store) => TypedResults.Ok(store.Get(id)));
 
-        runs.MapPost("/{id}/finish", async (string id, HttpRequest request, RunService service, OdOptions options) =>
+        runs.MapPost("/{id}/finish", async (string id, HttpRequest request, RunService service, ExternalRequestCanceller canceller, OdOptions options) =>
         {
             var body = await JsonBody.ReadObjectAsync(request, options.MaxJsonBodyBytes);
             var status = JsonBody.OptionalString(body, "status", 32);
@@ -39,10 +46,10 @@ internal static class RunsEndpoints
             {
                 throw DomainException.BadRequest("status must be succeeded or failed");
             }
-            return TypedResults.Ok((await service.EndAsync(id, status)).Run);
+            return TypedResults.Ok(await canceller.AfterRunEndAsync(await service.EndAsync(id, status)));
         });
 
-        runs.MapPost("/{id}/cancel", async (string id, RunService service) =>
-            TypedResults.Ok((await service.EndAsync(id, RunStatuses.Canceled)).Run));
+        runs.MapPost("/{id}/cancel", async (string id, RunService service, ExternalRequestCanceller canceller) =>
+            TypedResults.Ok(await canceller.AfterRunEndAsync(await service.EndAsync(id, RunStatuses.Canceled))));
     }
 }

@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using OpenDesign.Workflows.Api.Http;
 using OpenDesign.Workflows.Api.Security;
+using OpenDesign.Workflows.Api.Temporal;
 using OpenDesign.Workflows.Contracts;
 using OpenDesign.Workflows.Domain;
 using OpenDesign.Workflows.Domain.Events;
@@ -19,7 +20,12 @@ public static class ServiceSetup
     public static WebApplicationBuilder AddOpenDesignWorkflows(this WebApplicationBuilder builder)
     {
         var configuration = builder.Configuration;
-        if (string.IsNullOrWhiteSpace(configuration["urls"])) builder.WebHost.UseUrls(ListenAddresses.Default);
+        // ASP.NET's own port settings win; only with none of them does the service pick its loopback default.
+        if (string.IsNullOrWhiteSpace(configuration["urls"]) && string.IsNullOrWhiteSpace(configuration["http_ports"])
+            && string.IsNullOrWhiteSpace(configuration["https_ports"]) && !configuration.GetSection("Kestrel:Endpoints").GetChildren().Any())
+        {
+            builder.WebHost.UseUrls(ListenAddresses.Default);
+        }
 
         var apiToken = configuration["OD_API_TOKEN"];
         var exposed = ListenAddresses.From(configuration).Where(u => !ListenAddresses.IsLoopback(u)).ToList();
@@ -30,7 +36,14 @@ public static class ServiceSetup
         }
 
         var options = new OdOptions();
-        configuration.GetSection("Od").Bind(options);
+        try
+        {
+            configuration.GetSection("Od").Bind(options);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new StartupRefusedException($"a setting in the Od section is invalid: {e.InnerException?.Message ?? e.Message}", e);
+        }
         options.DataDir = DataRoot.Resolve(
             configuration["OD_DATA_DIR"], configuration["OD_PROJECT_ROOT"], Directory.GetCurrentDirectory(),
             Environment.GetEnvironmentVariable("HOME"));
@@ -59,6 +72,12 @@ public static class ServiceSetup
         services.AddSingleton<RunService>();
         services.AddSingleton<MediaGenerationService>();
         services.AddSingleton<FulfillmentService>();
+        services.AddSingleton<CallbackKey>();
+        services.AddSingleton<CallbackTokens>();
+        services.AddSingleton<MediaRequestCommands>();
+        services.AddSingleton<ResultDownloader>();
+        services.AddHttpClient(ResultDownloader.HttpClientName, c => c.Timeout = TimeSpan.FromMinutes(5));
+        services.AddExternalMode(configuration, options);
 
         services.ConfigureHttpJsonOptions(o =>
         {
@@ -78,7 +97,14 @@ public static class ServiceSetup
         app.UseRouting();
         app.UseMiddleware<CallerAuthenticationMiddleware>();
         // Open the database (and migrate) at start-up rather than on the first request.
-        app.Services.GetRequiredService<SqliteWriter>();
+        try
+        {
+            app.Services.GetRequiredService<SqliteWriter>();
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new StartupRefusedException(e.Message, e);
+        }
         return app;
     }
 }

@@ -11,7 +11,7 @@ namespace OpenDesign.Workflows.Api.Security;
 /// expired or foreign token is refused even from loopback, never ignored in favour of the loopback rule. Only a
 /// request with no credential at all may rely on coming from this machine, and only for admin endpoints.
 /// </summary>
-internal sealed class CallerAuthenticationMiddleware(RequestDelegate next, ToolTokens tokens, ApiTokenOptions apiToken, IProblemDetailsService problems)
+internal sealed class CallerAuthenticationMiddleware(RequestDelegate next, ToolTokens tokens, CallbackTokens callbacks, ApiTokenOptions apiToken, IProblemDetailsService problems)
 {
     public async Task InvokeAsync(HttpContext context)
     {
@@ -44,6 +44,10 @@ internal sealed class CallerAuthenticationMiddleware(RequestDelegate next, ToolT
             // Admin endpoints are absent from every grant, so a tool token there ends in TOOL_ENDPOINT_DENIED.
             return Caller.Tool(await tokens.ValidateAsync(credential, endpointKey, operation));
         }
+        if (credential is not null && CallbackTokens.LooksLikeCallbackToken(credential))
+        {
+            return Callback(context, endpoint, credential);
+        }
         if (access is { ToolOnly: true })
         {
             // Judged as a tool token, which it is not: TOOL_TOKEN_MISSING or TOOL_TOKEN_INVALID, as Open Design answers.
@@ -56,6 +60,22 @@ internal sealed class CallerAuthenticationMiddleware(RequestDelegate next, ToolT
         }
         if (context.Connection.RemoteIpAddress is { } ip && IPAddress.IsLoopback(ip)) return Caller.Admin;
         throw new DomainException(401, ErrorCodes.ApiTokenRequired, "callers from other machines must send Authorization: Bearer <OD_API_TOKEN>");
+    }
+
+    private Caller Callback(HttpContext context, RouteEndpoint endpoint, string credential)
+    {
+        var access = endpoint.Metadata.GetMetadata<CallbackAccess>();
+        var requestId = context.Request.RouteValues["id"] as string;
+        if (access is null || requestId is null)
+        {
+            throw new DomainException(403, ErrorCodes.CallbackTokenDenied, "callback tokens may only call a media request's fulfil, fail and progress endpoints");
+        }
+        var request = callbacks.Validate(credential, requestId);
+        if (MediaRequestStatuses.IsTerminal(request.Status) && !access.AfterEnd)
+        {
+            throw new DomainException(401, ErrorCodes.CallbackTokenInvalid, $"the callback token is no longer valid: the media request is {request.Status}");
+        }
+        return Caller.Callback(requestId);
     }
 
     /// <summary>The bearer credential, or null when no Authorization header is sent; any other scheme is refused, not ignored.</summary>

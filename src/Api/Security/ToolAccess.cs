@@ -14,3 +14,13 @@ public static class ToolAccessExtensions
     public static TBuilder RequireToolToken<TBuilder>(this TBuilder builder, string endpointKey, string operation)
         where TBuilder : IEndpointConventionBuilder => builder.WithMetadata(new ToolAccess(endpointKey, operation, ToolOnly: true));
 }
+
+/// <summary>Endpoint metadata: the callback token of the request named by the route's <c>{id}</c> is accepted here.</summary>
+public sealed record CallbackAccess(bool AfterEnd);
+
+public static class CallbackAccessExtensions
+{
+    /// <param name="afterEnd">Whether an ended request's token may still be presented (fulfil: to be answered idempotently).</param>
+    public static TBuilder AllowCallbackToken<TBuilder>(this TBuilder builder, bool afterEnd = false)
+        where TBuilder : IEndpointConventionBuilder => builder.WithMetadata(new CallbackAccess(afterEnd));
+}

@@ -38,10 +38,12 @@ internal sealed class SseStream(HttpContext context, TimeSpan keepAlive)
             var (sent, ended) = await CatchUpAsync(cursor, ct);
             cursor = sent;
             if (ended) return;
-            // A run that ended before the client's cursor: re-send its terminal frame so the client still sees the end.
             if (finalWhenCaughtUp?.Invoke() is { } final)
             {
-                await response.Body.WriteAsync(FrameOf(final), ct);
+                // The run has ended: whatever it wrote after the first pass is in the store now, so a second pass sends
+                // it. A client whose cursor was already past the end gets the terminal frame again, so it sees the end.
+                (cursor, ended) = await CatchUpAsync(cursor, ct);
+                if (!ended) await response.Body.WriteAsync(FrameOf(final), ct);
                 await response.Body.FlushAsync(ct);
                 return;
             }
@@ -89,8 +91,13 @@ internal sealed class SseStream(HttpContext context, TimeSpan keepAlive)
         }
     }
 
+    /// <summary>
+    /// Replays everything after the cursor. Events written after a run's <c>end</c> (an external request whose workflow
+    /// finished cancelling later) are replayed too, so "ended" means the final frame was among what was sent.
+    /// </summary>
     private async Task<(long Cursor, bool Ended)> CatchUpAsync(long cursor, CancellationToken ct)
     {
+        var ended = false;
         while (true)
         {
             var page = ReadAfter(cursor);
@@ -98,14 +105,10 @@ internal sealed class SseStream(HttpContext context, TimeSpan keepAlive)
             {
                 await context.Response.Body.WriteAsync(FrameOf(e), ct);
                 cursor = CursorOf(e);
-                if (IsFinal(e))
-                {
-                    await context.Response.Body.FlushAsync(ct);
-                    return (cursor, true);
-                }
+                ended |= IsFinal(e);
             }
             await context.Response.Body.FlushAsync(ct);
-            if (page.Count < EventStore.PageSize) return (cursor, false);
+            if (page.Count < EventStore.PageSize) return (cursor, ended);
         }
     }
 }

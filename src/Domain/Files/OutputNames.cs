@@ -28,7 +28,8 @@ public static class OutputNames
         if (result.Length > MaxLength)
         {
             var ext = Path.GetExtension(result);
-            result = result[..(MaxLength - ext.Length)] + ext;
+            // An "extension" as long as the limit is just text after a dot: cut it like the rest.
+            result = ext.Length < MaxLength ? result[..(MaxLength - ext.Length)] + ext : result[..MaxLength];
         }
         return result;
     }

@@ -16,7 +16,7 @@ public static class MediaGenerateParser
     {
         if (body.ValueKind != JsonValueKind.Object) throw Bad("request body must be a JSON object");
 
-        var surface = Text(body, "surface", 16);
+        var surface = Text(body, "surface", 16, "surface must be image, video, or audio");
         if (surface is null || !MediaSurfaces.All.Contains(surface)) throw Bad("surface must be image, video, or audio");
 
         var prompt = Text(body, "prompt", MaxPromptLength, $"prompt must be a string of at most {MaxPromptLength} characters");

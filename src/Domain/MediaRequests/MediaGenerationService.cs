@@ -5,6 +5,7 @@ using OpenDesign.Workflows.Domain.Policy;
 using OpenDesign.Workflows.Domain.Projects;
 using OpenDesign.Workflows.Domain.Runs;
 using OpenDesign.Workflows.Domain.Tokens;
+using OpenDesign.Workflows.Domain.Storage;
 
 namespace OpenDesign.Workflows.Domain.MediaRequests;
 
@@ -12,7 +13,14 @@ namespace OpenDesign.Workflows.Domain.MediaRequests;
 /// The in-run media call: body checks, then the run's policy in Open Design's order, then what the mode says. A
 /// refused call stores nothing at all.
 /// </summary>
-public sealed class MediaGenerationService(RunStore runs, ProjectStore projects, MediaRequestStore store, MediaRequestService requests, TimeProvider clock)
+public sealed class MediaGenerationService(
+    RunStore runs,
+    ProjectStore projects,
+    MediaRequestStore store,
+    MediaRequestService requests,
+    IExternalMediaDispatcher dispatcher,
+    CallbackKey callbackKey,
+    TimeProvider clock)
 {
     public async Task<MediaRequest> GenerateAsync(ToolTokenGrant grant, JsonElement body)
     {
@@ -29,15 +37,12 @@ public sealed class MediaGenerationService(RunStore runs, ProjectStore projects,
             case MediaExecutionModes.Enabled:
                 throw new DomainException(503, ErrorCodes.MediaProviderUnavailable,
                     "this service has no media providers configured; create the run with mediaExecution request-only or external");
-            case MediaExecutionModes.External:
-                throw new DomainException(503, ErrorCodes.ExternalExecutorUnavailable,
-                    "external media execution is not available on this service yet");
         }
 
         CheckInputRefs(input, run);
         var id = Ids.NewMediaRequestId();
         var now = clock.GetUtcNow();
-        return await requests.CreateAsync(new MediaRequest
+        var request = new MediaRequest
         {
             Id = id,
             RunId = run.Id,
@@ -59,7 +64,24 @@ public sealed class MediaGenerationService(RunStore runs, ProjectStore projects,
             PolicyMode = run.MediaExecution.Mode,
             CreatedAt = now,
             UpdatedAt = now,
-        });
+        };
+        if (run.MediaExecution.Mode != MediaExecutionModes.External) return await requests.CreateAsync(request);
+
+        // Stored (and announced) first, then handed to its workflow; if the engine cannot take it the request is
+        // failed with the reason rather than left waiting for a workflow that does not exist.
+        request = await requests.CreateAsync(request with { External = new ExternalRef(run.MediaExecution.ExternalExecutor?.Id) }, callbackKey.TokenFor(id));
+        try
+        {
+            if (!dispatcher.IsAvailable) throw new ExternalDispatchException("the workflow engine (Temporal) is not available");
+            await dispatcher.StartAsync(request, CancellationToken.None);
+            return request;
+        }
+        catch (ExternalDispatchException e)
+        {
+            var failed = await requests.EndOnceAsync(id, MediaRequestStatuses.Failed, new MediaRequestError(e.Message, ErrorCodes.TemporalUnavailable));
+            throw new DomainException(503, ErrorCodes.TemporalUnavailable, e.Message,
+                new Dictionary<string, object?> { ["requestId"] = failed.Id, ["status"] = failed.Status });
+        }
     }
 
     /// <summary>References must point inside the run's own project: a file in it, or a request of the same project.</summary>

@@ -11,12 +11,46 @@ namespace OpenDesign.Workflows.Domain.MediaRequests;
 /// </summary>
 public sealed class MediaRequestService(SqliteWriter writer, EventStore events, TimeProvider clock)
 {
-    public Task<MediaRequest> CreateAsync(MediaRequest request) => writer.ExecuteAsync(ctx =>
+    /// <summary>Stores a new request with its <c>created</c> event; an external request's callback token hash commits with it.</summary>
+    public Task<MediaRequest> CreateAsync(MediaRequest request, string? callbackToken = null) => writer.ExecuteAsync(ctx =>
     {
         MediaRequestStore.Insert(ctx, request);
+        if (callbackToken is not null) Tokens.CallbackTokens.Register(ctx, request.Id, callbackToken);
         AppendEvent(ctx, MediaRequestActions.Created, request);
         return request;
     });
+
+    /// <summary>requested -> submitted with what the executor answered. Repeating it (a retried activity) changes nothing.</summary>
+    public Task<MediaRequest> MarkSubmittedAsync(string id, Func<MediaRequest, ExternalRef> external) => writer.ExecuteAsync(ctx =>
+    {
+        var current = MediaRequestStore.Find(ctx, id) ?? throw NotFound();
+        if (current.Status != MediaRequestStatuses.Requested) return current;
+        var now = clock.GetUtcNow();
+        return Apply(ctx, current, MediaRequestStatuses.Submitted, MediaRequestActions.Submitted, r => r with { External = external(r) }, now);
+    });
+
+    /// <summary>
+    /// A progress report moves the request to running and appends a <c>progress</c> event, once per
+    /// <paramref name="effectKey"/>: a retried activity finds its key already applied and appends nothing.
+    /// </summary>
+    public Task<MediaRequest> RecordProgressAsync(string id, string effectKey, string? message, double? percent) => writer.ExecuteAsync(ctx =>
+    {
+        var current = MediaRequestStore.Find(ctx, id) ?? throw NotFound();
+        if (MediaRequestStatuses.IsTerminal(current.Status) || !TryClaimEffect(ctx, effectKey)) return current;
+        var now = clock.GetUtcNow();
+        return Apply(ctx, current, MediaRequestStatuses.Running, MediaRequestActions.Progress,
+            r => r with { External = (r.External ?? new ExternalRef()) with { LastProgress = message ?? r.External?.LastProgress, Percent = percent ?? r.External?.Percent } }, now);
+    });
+
+    /// <summary>Ends the request as failed or cancelled unless it has already ended: what a workflow's retried activity needs.</summary>
+    public Task<MediaRequest> EndOnceAsync(string id, string status, MediaRequestError? error, Func<ExternalRef?, ExternalRef?>? external = null) =>
+        writer.ExecuteAsync(ctx =>
+        {
+            var current = MediaRequestStore.Find(ctx, id) ?? throw NotFound();
+            if (MediaRequestStatuses.IsTerminal(current.Status)) return current;
+            var action = status == MediaRequestStatuses.Failed ? MediaRequestActions.Failed : MediaRequestActions.Cancelled;
+            return Apply(ctx, current, status, action, r => r with { Error = error ?? r.Error, External = external is null ? r.External : external(r.External) }, clock.GetUtcNow());
+        });
 
     public Task<MediaRequest> CancelAsync(string id, MediaRequestError? reason = null) =>
         TransitionAsync(id, MediaRequestStatuses.Cancelled, MediaRequestActions.Cancelled, (r, now) => r with { Error = reason ?? r.Error });
@@ -40,13 +74,18 @@ public sealed class MediaRequestService(SqliteWriter writer, EventStore events, 
             r => r with { FulfilledFile = file, FulfilledAt = now, Error = null }, now), true);
     });
 
-    /// <summary>Cancels every unfinished request of a run inside the run-end unit of work.</summary>
-    internal IReadOnlyList<MediaRequest> CancelAllOfRun(WriteContext ctx, string runId, MediaRequestError reason)
+    /// <summary>
+    /// Cancels a run's unfinished requests inside the run-end unit of work. External ones are returned instead: their
+    /// workflows cancel them, so the executor is told as well.
+    /// </summary>
+    internal (IReadOnlyList<MediaRequest> Cancelled, IReadOnlyList<MediaRequest> External) CancelAllOfRun(WriteContext ctx, string runId, MediaRequestError reason)
     {
         var now = clock.GetUtcNow();
-        return MediaRequestStore.NonTerminalOfRun(ctx, runId)
+        var open = MediaRequestStore.NonTerminalOfRun(ctx, runId);
+        var cancelled = open.Where(r => r.PolicyMode != MediaExecutionModes.External)
             .Select(r => Apply(ctx, r, MediaRequestStatuses.Cancelled, MediaRequestActions.Cancelled, x => x with { Error = reason }, now))
             .ToList();
+        return (cancelled, open.Where(r => r.PolicyMode == MediaExecutionModes.External).ToList());
     }
 
     public Task<MediaRequest> TransitionAsync(string id, string status, string action, Func<MediaRequest, DateTimeOffset, MediaRequest> change) =>
@@ -72,6 +111,13 @@ public sealed class MediaRequestService(SqliteWriter writer, EventStore events, 
         }
         AppendEvent(ctx, action, next);
         return next;
+    }
+
+    private bool TryClaimEffect(WriteContext ctx, string key)
+    {
+        using var cmd = ctx.Command("INSERT OR IGNORE INTO applied_effects (key, applied_at) VALUES ($key, $at)")
+            .With("$key", key).With("$at", clock.GetUtcNow().ToDb());
+        return cmd.ExecuteNonQuery() == 1;
     }
 
     private void AppendEvent(WriteContext ctx, string action, MediaRequest request)

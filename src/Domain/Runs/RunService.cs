@@ -33,16 +33,17 @@ public sealed class RunService(SqliteWriter writer, ToolTokens tokens, MediaRequ
         if (!RunStore.TryEnd(ctx, runId, status, now))
         {
             var existing = RunStore.Find(ctx, runId) ?? throw DomainException.NotFound(ErrorCodes.RunNotFound, "run not found");
-            if (status == RunStatuses.Canceled) return new RunEnded(existing, []);
+            if (status == RunStatuses.Canceled) return new RunEnded(existing, [], []);
             throw new DomainException(409, ErrorCodes.RunTerminal, $"run already ended as {existing.Status}",
                 new Dictionary<string, object?> { ["status"] = existing.Status });
         }
         tokens.RevokeRun(ctx, runId);
         var reason = new MediaRequestError($"the run ended ({status}) before the request finished", "RUN_ENDED");
-        var cancelled = requests.CancelAllOfRun(ctx, runId, reason);
+        var (cancelled, external) = requests.CancelAllOfRun(ctx, runId, reason);
         events.Append(ctx, runId, EventNames.End, JsonSerializer.Serialize(new RunEndPayload(runId, status), OdJsonContext.Default.RunEndPayload));
-        return new RunEnded(RunStore.Find(ctx, runId)!, cancelled);
+        return new RunEnded(RunStore.Find(ctx, runId)!, cancelled, external);
     });
 }
 
-public sealed record RunEnded(Run Run, IReadOnlyList<MediaRequest> CancelledRequests);
+/// <summary>An ended run, the requests cancelled with it, and the external ones whose workflows must now be cancelled.</summary>
+public sealed record RunEnded(Run Run, IReadOnlyList<MediaRequest> CancelledRequests, IReadOnlyList<MediaRequest> ExternalToCancel);

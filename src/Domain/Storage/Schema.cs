@@ -59,5 +59,15 @@ internal static class Schema
             UNIQUE (run_id, seq)
         );
         """,
+        """
+        CREATE TABLE callback_tokens (
+            hash        TEXT PRIMARY KEY,
+            request_id  TEXT NOT NULL UNIQUE REFERENCES media_requests(id)
+        );
+        CREATE TABLE applied_effects (
+            key         TEXT PRIMARY KEY,
+            applied_at  TEXT NOT NULL
+        );
+        """,
     ];
 }

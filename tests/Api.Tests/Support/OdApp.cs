@@ -21,7 +21,10 @@ public sealed class OdApp : WebApplicationFactory<Program>
         DataDir = dataDir;
         Clock = clock;
         RemoteIp = remoteIp ?? IPAddress.Loopback;
-        _settings = new(settings ?? new Dictionary<string, string?>()) { ["OD_DATA_DIR"] = dataDir };
+        // No Temporal here unless a test brings one: never try to download or launch a dev server.
+        _settings = new() { ["Temporal:Embedded"] = "false" };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) _settings[key] = value;
+        _settings["OD_DATA_DIR"] = dataDir;
     }
 
     public string DataDir { get; }

@@ -1,0 +1,11 @@
+namespace OpenDesign.Workflows.Activities;
+
+/// <summary>Where an executor calls back for a request: the service's public base URL plus the request's routes.</summary>
+public sealed class CallbackUrls(string publicBaseUrl)
+{
+    private readonly string _base = publicBaseUrl.TrimEnd('/');
+
+    public string Fulfill(string requestId) => $"{_base}/api/media-requests/{requestId}/fulfill";
+    public string Fail(string requestId) => $"{_base}/api/media-requests/{requestId}/fail";
+    public string Progress(string requestId) => $"{_base}/api/media-requests/{requestId}/progress";
+}

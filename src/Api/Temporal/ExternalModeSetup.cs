@@ -1,0 +1,35 @@
+using OpenDesign.Workflows.Activities;
+using OpenDesign.Workflows.Activities.Executor;
+using OpenDesign.Workflows.Domain;
+using OpenDesign.Workflows.Domain.MediaRequests;
+using OpenDesign.Workflows.Workflows;
+
+namespace OpenDesign.Workflows.Api.Temporal;
+
+internal static class ExternalModeSetup
+{
+    public static IServiceCollection AddExternalMode(this IServiceCollection services, IConfiguration configuration, OdOptions options)
+    {
+        services.Configure<TemporalOptions>(configuration.GetSection("Temporal"));
+        services.AddSingleton<TemporalRuntime>();
+        services.AddHostedService(sp => sp.GetRequiredService<TemporalRuntime>());
+        services.AddSingleton<IExternalMediaDispatcher, TemporalMediaDispatcher>();
+        services.AddSingleton<ExternalRequestCanceller>();
+
+        services.AddHttpClient(ExecutorClientFactory.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(30));
+        services.AddSingleton<ExecutorClientFactory>();
+        services.AddSingleton<ExecutorAuthHeaders>();
+        services.AddSingleton(new CallbackUrls(PublicBaseUrl(configuration, options)));
+        services.AddScoped<IMediaRequestActivities, MediaRequestActivities>();
+        return services;
+    }
+
+    /// <summary>Where executors call back: Od:PublicBaseUrl, else the first address the service listens on.</summary>
+    private static string PublicBaseUrl(IConfiguration configuration, OdOptions options)
+    {
+        if (!string.IsNullOrWhiteSpace(options.PublicBaseUrl)) return options.PublicBaseUrl;
+        var first = Hosting.ListenAddresses.From(configuration).First();
+        return first.Replace("://0.0.0.0", "://127.0.0.1", StringComparison.Ordinal)
+            .Replace("://*", "://127.0.0.1", StringComparison.Ordinal).Replace("://+", "://127.0.0.1", StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,40 @@
+using OpenDesign.Workflows.Contracts;
+using OpenDesign.Workflows.Domain;
+
+namespace OpenDesign.Workflows.Domain.Files;
+
+/// <summary>
+/// Fetches an executor's result URL into the staging area, with the same size limit and media-type check as an upload.
+/// Only http(s) URLs are fetched; nothing is followed into the local file system.
+/// </summary>
+public sealed class ResultDownloader(IHttpClientFactory httpClients, FulfillmentService fulfillment)
+{
+    public const string HttpClientName = "media-results";
+
+    public async Task<StagedFile> DownloadAsync(MediaRequest request, string url, CancellationToken ct)
+    {
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+        {
+            throw new DomainException(400, ErrorCodes.DownloadFailed, "url must be an absolute http or https URL");
+        }
+        var client = httpClients.CreateClient(HttpClientName);
+        HttpResponseMessage response;
+        try
+        {
+            response = await client.GetAsync(uri, HttpCompletionOption.ResponseHeadersRead, ct);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new DomainException(502, ErrorCodes.DownloadFailed, $"the result could not be downloaded: {e.Message}");
+        }
+        using (response)
+        {
+            if (!response.IsSuccessStatusCode)
+            {
+                throw new DomainException(502, ErrorCodes.DownloadFailed, $"the result URL answered {(int)response.StatusCode}");
+            }
+            await using var body = await response.Content.ReadAsStreamAsync(ct);
+            return await fulfillment.StageAsync(request, body, response.Content.Headers.ContentType?.ToString(), Path.GetFileName(uri.AbsolutePath), ct);
+        }
+    }
+}

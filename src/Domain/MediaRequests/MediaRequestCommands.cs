@@ -1,0 +1,167 @@
+using OpenDesign.Workflows.Contracts;
+using OpenDesign.Workflows.Domain.Events;
+using OpenDesign.Workflows.Domain.Files;
+
+namespace OpenDesign.Workflows.Domain.MediaRequests;
+
+/// <summary>
+/// Cancel, fail, progress and fulfil, routed by the request's mode. A request-only request changes here and now; an
+/// external one belongs to its workflow, so the command becomes a signal (or a cancellation) and the caller waits a
+/// little for the workflow to record the outcome.
+/// </summary>
+public sealed class MediaRequestCommands(
+    MediaRequestStore store,
+    MediaRequestService transitions,
+    FulfillmentService fulfillment,
+    ResultDownloader downloader,
+    IExternalMediaDispatcher dispatcher,
+    EventHub hub,
+    OdOptions options)
+{
+    public async Task<MediaRequestOutcome> CancelAsync(string id, CancellationToken ct)
+    {
+        var request = store.Get(id);
+        if (!IsExternal(request)) return Done(await transitions.CancelAsync(id));
+        RefuseIfEnded(request);
+        return await AwaitOutcomeAsync(request, async () =>
+        {
+            try
+            {
+                await dispatcher.RequestCancelAsync(request, ct);
+            }
+            catch (ExternalDispatchException)
+            {
+                // The engine is out of reach: stop waiting locally, as the spec's best-effort cancel allows.
+                await transitions.EndOnceAsync(id, MediaRequestStatuses.Cancelled,
+                    new MediaRequestError("cancelled locally; the workflow engine could not be reached to tell the executor", ErrorCodes.TemporalUnavailable));
+            }
+        }, ct);
+    }
+
+    public async Task<MediaRequestOutcome> FailAsync(string id, MediaRequestError error, CancellationToken ct)
+    {
+        var request = store.Get(id);
+        if (!IsExternal(request)) return Done(await transitions.FailAsync(id, error));
+        RefuseIfEnded(request);
+        return await AwaitOutcomeAsync(request, () => Signal(() => dispatcher.SignalFailedAsync(request, error, ct)), ct);
+    }
+
+    public async Task<MediaRequestOutcome> ProgressAsync(string id, MediaRequestProgress progress, CancellationToken ct)
+    {
+        var request = store.Get(id);
+        RefuseIfEnded(request);
+        if (!IsExternal(request))
+        {
+            return Done(await transitions.RecordProgressAsync(id, $"{id}:progress:{Guid.NewGuid():N}", progress.Message, progress.Percent));
+        }
+        await Signal(() => dispatcher.SignalProgressAsync(request, progress, ct));
+        return new MediaRequestOutcome(store.Get(id), Completed: false);
+    }
+
+    public async Task<MediaRequestOutcome> FulfillWithUploadAsync(string id, Stream body, string? contentType, string? fileName, CancellationToken ct)
+    {
+        var request = store.Get(id);
+        if (!IsExternal(request)) return Done((await fulfillment.FulfillWithUploadAsync(id, body, contentType, fileName, ct)).Request);
+        RefuseIfEndedUnfulfilled(request);
+        return await FulfillExternalAsync(request, await fulfillment.StageAsync(request, body, contentType, fileName, ct), ct);
+    }
+
+    public async Task<MediaRequestOutcome> FulfillWithProjectFileAsync(string id, string path, CancellationToken ct)
+    {
+        var request = store.Get(id);
+        if (!IsExternal(request)) return Done((await fulfillment.FulfillWithProjectFileAsync(id, path, ct)).Request);
+        RefuseIfEndedUnfulfilled(request);
+        var full = ProjectPaths.Resolve(Path.Combine(options.ProjectsDir, request.ProjectId), path);
+        if (!File.Exists(full)) throw new DomainException(400, ErrorCodes.FileNotFound, "file names no file in the project");
+        await using var stream = File.OpenRead(full);
+        return await FulfillExternalAsync(request, await fulfillment.StageAsync(request, stream, null, full, ct), ct);
+    }
+
+    /// <summary>Downloads the bytes an executor points at (size-limited, type-checked) and fulfils with them.</summary>
+    public async Task<MediaRequestOutcome> FulfillFromUrlAsync(string id, string url, CancellationToken ct)
+    {
+        var request = store.Get(id);
+        RefuseIfEndedUnfulfilled(request);
+        var staged = await downloader.DownloadAsync(request, url, ct);
+        if (IsExternal(request)) return await FulfillExternalAsync(request, staged, ct);
+        return Done((await fulfillment.CommitStagedAsync(id, staged)).Request);
+    }
+
+    private async Task<MediaRequestOutcome> FulfillExternalAsync(MediaRequest request, StagedFile staged, CancellationToken ct)
+    {
+        var current = store.Get(request.Id);
+        if (MediaRequestStatuses.IsTerminal(current.Status))
+        {
+            // Same bytes again: answered idempotently from the record; anything else after the end is a conflict.
+            fulfillment.Discard(staged);
+            if (current.FulfilledFile?.Sha256 == staged.Sha256) return Done(current);
+            throw new DomainException(409, ErrorCodes.MediaRequestTerminal, $"media request is {current.Status}",
+                new Dictionary<string, object?> { ["status"] = current.Status });
+        }
+        try
+        {
+            return await AwaitOutcomeAsync(request, () => Signal(() => dispatcher.SignalFulfilledAsync(request, staged, ct)), ct);
+        }
+        catch
+        {
+            fulfillment.Discard(staged);
+            throw;
+        }
+    }
+
+    /// <summary>Acts, then waits (up to CallbackWait) for the request to reach a terminal state, watching its run's events.</summary>
+    private async Task<MediaRequestOutcome> AwaitOutcomeAsync(MediaRequest request, Func<Task> act, CancellationToken ct)
+    {
+        using var subscription = hub.SubscribeRun(request.RunId);
+        await act();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(options.CallbackWait);
+        while (true)
+        {
+            var current = store.Get(request.Id);
+            if (MediaRequestStatuses.IsTerminal(current.Status)) return new MediaRequestOutcome(current, Completed: true);
+            try
+            {
+                await subscription.Reader.WaitToReadAsync(timeout.Token);
+                while (subscription.Reader.TryRead(out _)) { }
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+                return new MediaRequestOutcome(store.Get(request.Id), Completed: false);
+            }
+        }
+    }
+
+    private static async Task Signal(Func<Task> signal)
+    {
+        try
+        {
+            await signal();
+        }
+        catch (ExternalDispatchException e)
+        {
+            throw new DomainException(503, ErrorCodes.TemporalUnavailable, e.Message);
+        }
+    }
+
+    private static bool IsExternal(MediaRequest request) => request.PolicyMode == MediaExecutionModes.External;
+
+    private static void RefuseIfEnded(MediaRequest request)
+    {
+        if (MediaRequestStatuses.IsTerminal(request.Status))
+        {
+            throw new DomainException(409, ErrorCodes.MediaRequestTerminal, $"media request is {request.Status}",
+                new Dictionary<string, object?> { ["status"] = request.Status });
+        }
+    }
+
+    private static void RefuseIfEndedUnfulfilled(MediaRequest request)
+    {
+        if (request.Status != MediaRequestStatuses.Fulfilled) RefuseIfEnded(request);
+    }
+
+    private static MediaRequestOutcome Done(MediaRequest request) => new(request, Completed: true);
+}
+
+/// <summary>The request after a command; <see cref="Completed"/> is false when its workflow has not recorded the outcome yet.</summary>
+public sealed record MediaRequestOutcome(MediaRequest Request, bool Completed);
