@@ -43,4 +43,8 @@ public static class RunStatuses
     public static bool IsTerminal(string status) => status is Succeeded or Failed or Canceled;
 }
 
-public sealed record RunEndPayload(string RunId, string Status);
+/// <summary>The data of a run's terminal <c>end</c> event; a run stream closes after it.</summary>
+public sealed record RunEndPayload(string RunId, string Status)
+{
+    public const string EventName = "end";
+}

@@ -119,7 +119,8 @@ internal static partial class MediaRequestsEndpoints
             }
             throw DomainException.BadRequest("the multipart body has no file part");
         }
-        var fileName = request.Headers["X-File-Name"].ToString();
+        // Headers carry ASCII only, so clients percent-encode other names (od does).
+        var fileName = Uri.UnescapeDataString(request.Headers["X-File-Name"].ToString());
         return await commands.FulfillWithUploadAsync(id, request.Body, contentType, fileName.Length > 0 ? fileName : null, ct);
     }
 

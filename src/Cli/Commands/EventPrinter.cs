@@ -14,7 +14,7 @@ namespace OpenDesign.Workflows.Cli.Commands;
 internal sealed class EventPrinter(CommandContext context)
 {
     /// <summary>The name of the run's terminal event; its data is a <see cref="RunEndPayload"/>.</summary>
-    public const string EndEvent = "end";
+    public const string EndEvent = RunEndPayload.EventName;
 
     private static readonly JsonWriterOptions LineOptions = new() { Indented = false, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace OpenDesign.Workflows.Api.Tests.Support;
@@ -15,9 +16,12 @@ namespace OpenDesign.Workflows.Api.Tests.Support;
 public sealed class OdApp : WebApplicationFactory<Program>
 {
     private readonly Dictionary<string, string?> _settings;
+    private readonly Action<IServiceCollection>? _services;
 
-    public OdApp(string dataDir, TimeProvider? clock = null, IPAddress? remoteIp = null, IDictionary<string, string?>? settings = null)
+    public OdApp(string dataDir, TimeProvider? clock = null, IPAddress? remoteIp = null, IDictionary<string, string?>? settings = null,
+        Action<IServiceCollection>? services = null)
     {
+        _services = services;
         DataDir = dataDir;
         Clock = clock;
         RemoteIp = remoteIp ?? IPAddress.Loopback;
@@ -34,11 +38,19 @@ public sealed class OdApp : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         foreach (var (key, value) in _settings) builder.UseSetting(key, value);
-        builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        // Added last, so these win over the service's appsettings.json: tests print only what is worth reading.
+        builder.ConfigureAppConfiguration((_, config) => config.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Logging:LogLevel:Default"] = "Warning",
+            ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Warning",
+            // Activities that fail on purpose (a 500 from the fake executor) log warnings the tests expect.
+            ["Logging:LogLevel:Temporalio"] = "Error",
+        }));
         builder.ConfigureServices(services =>
         {
             if (Clock is not null) services.AddSingleton(Clock);
             services.AddSingleton<IStartupFilter>(new RemoteIpStartupFilter(() => RemoteIp));
+            _services?.Invoke(services);
         });
     }
 
