@@ -110,7 +110,7 @@ public sealed class ClientApiTests(TemporalFixture fixture)
     [Fact]
     public async Task The_test_server_starts_through_the_sdks_own_dev_server_launcher()
     {
-        await using var env = await WorkflowEnvironment.StartLocalAsync(new()
+        await using var env = await TestServerExecutable.StartThroughSdkAsync(new()
         {
             DevServerOptions = new() { ExistingPath = TestServerExecutable.Locate() },
             SearchAttributes = [SearchAttributeKey.CreateKeyword("LaunchedAttr")],

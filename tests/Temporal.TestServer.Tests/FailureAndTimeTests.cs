@@ -57,6 +57,8 @@ public sealed class FailureAndTimeTests(TemporalFixture fixture)
         var handle = await WorkerHarness.RunAsync(_client, queue, new TestActivities(), async () =>
         {
             var h = await _client.StartWorkflowAsync((DeadlineWorkflow w) => w.RunAsync(TimeSpan.FromHours(1)), new(TemporalTestEnvironment.NewWorkflowId(), queue));
+            // Signal only once the deadline timer exists; a signal that arrives first means no timer is ever started.
+            while (!(await h.FetchHistoryAsync()).Events.Any(e => e.EventType == EventType.TimerStarted)) await Task.Delay(20);
             await h.SignalAsync(w => w.FulfilAsync());
             Assert.Equal("fulfilled", await h.GetResultAsync());
             return h;

@@ -78,7 +78,7 @@ public sealed class TemporalTestEnvironment : IAsyncDisposable
                 var path = kind == TemporalTestServerKind.LocalDevServer
                     ? FindOnPath("temporal") ?? throw new InvalidOperationException("no temporal binary on PATH")
                     : TestServerExecutable.Locate();
-                var env = await WorkflowEnvironment.StartLocalAsync(new WorkflowEnvironmentStartLocalOptions
+                var env = await TestServerExecutable.StartThroughSdkAsync(new WorkflowEnvironmentStartLocalOptions
                 {
                     Namespace = options.Namespace,
                     SearchAttributes = attributes,

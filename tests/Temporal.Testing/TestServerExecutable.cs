@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Temporalio.Testing;
 
 namespace OpenDesign.Workflows.Temporal.Testing;
 
@@ -31,5 +32,22 @@ public static class TestServerExecutable
         File.WriteAllText(wrapper, $"#!/bin/sh\nexec dotnet \"{dll}\" \"$@\"\n");
         File.SetUnixFileMode(wrapper, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         return wrapper;
+    }
+
+    // The SDK gives a launched dev server a fixed 5 s to answer. A cold .NET start of the test server takes about 2 s
+    // on a quiet 2-core machine but can pass 5 s while other test modules load the machine, so a launch that missed
+    // the window is tried again (with a fresh port); any other failure is final.
+    public static async Task<WorkflowEnvironment> StartThroughSdkAsync(WorkflowEnvironmentStartLocalOptions options, int attempts = 3)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await WorkflowEnvironment.StartLocalAsync(options);
+            }
+            catch (InvalidOperationException e) when (attempt < attempts && e.Message.Contains("did not start within", StringComparison.Ordinal))
+            {
+            }
+        }
     }
 }

@@ -14,7 +14,13 @@ public sealed class ExecutorClientFactory(IHttpClientFactory httpClients)
     {
         TypeInfoResolver = OdJsonContext.Default,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    }));
+    }))
+    {
+        // Each route is "" and RFC 3986 resolves an empty reference to the base address itself, so the request goes to
+        // exactly the configured URL. Refit's legacy resolution would keep only the base's path: it drops the query
+        // string (a signed statusUrl, a tenant parameter) and a trailing slash.
+        UrlResolution = UrlResolutionMode.Rfc3986,
+    };
 
     public IMediaExecutorApi For(string url)
     {

@@ -92,23 +92,31 @@ public sealed class TemporalRuntime(IOptions<TemporalOptions> options, IServiceP
             Problem = "no Temporal:Address is configured and the embedded dev server is turned off";
             return null;
         }
-        try
+        var cli = _options.CliPath ?? FindOnPath("temporal");
+        for (var attempt = 1; ; attempt++)
         {
-            var cli = _options.CliPath ?? FindOnPath("temporal");
-            _devServer = await WorkflowEnvironment.StartLocalAsync(new WorkflowEnvironmentStartLocalOptions
+            try
             {
-                Namespace = _options.Namespace,
-                SearchAttributes = OdSearchAttributes.All,
-                LoggerFactory = loggerFactory,
-                DevServerOptions = new DevServerOptions { ExistingPath = cli },
-            });
-            return _devServer.Client;
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            Problem = $"no Temporal:Address is configured and the local dev server could not be started: {e.Message}";
-            _logger.LogWarning("Temporal is not available ({Reason}); external media mode is refused until it is", Problem);
-            return null;
+                _devServer = await WorkflowEnvironment.StartLocalAsync(new WorkflowEnvironmentStartLocalOptions
+                {
+                    Namespace = _options.Namespace,
+                    SearchAttributes = OdSearchAttributes.All,
+                    LoggerFactory = loggerFactory,
+                    DevServerOptions = new DevServerOptions { ExistingPath = cli },
+                });
+                return _devServer.Client;
+            }
+            catch (InvalidOperationException e) when (attempt < 3 && e.Message.Contains("did not start within", StringComparison.Ordinal))
+            {
+                // The SDK allows a launched server 5 s; a cold start on a busy machine can miss that. Try again.
+                _logger.LogInformation("The local dev server missed the SDK's start-up window; trying again");
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                Problem = $"no Temporal:Address is configured and the local dev server could not be started: {e.Message}";
+                _logger.LogWarning("Temporal is not available ({Reason}); external media mode is refused until it is", Problem);
+                return null;
+            }
         }
     }
 
