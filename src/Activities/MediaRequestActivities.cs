@@ -70,7 +70,7 @@ public sealed class MediaRequestActivities(
                 {
                     ExecutorId = executor.Id,
                     ExternalRequestId = answer.ExternalRequestId,
-                    StatusUrl = AbsoluteHttpUrl(answer.StatusUrl),
+                    StatusUrl = ResolveStatusUrl(executor.Endpoint, answer.StatusUrl),
                     ExpectedMime = answer.ExpectedMime,
                     WorkflowId = workflowId,
                 });
@@ -157,8 +157,21 @@ public sealed class MediaRequestActivities(
         }
         if (status.Status == ExecutorStatuses.Fulfilled && status.Result is { Url: { } url })
         {
-            var staged = await downloader.DownloadAsync(request, url, ct);
-            return new PollOutcome(status.Status, status.Message, status.Percent, null, staged);
+            try
+            {
+                var staged = await downloader.DownloadAsync(request, url, ct);
+                return new PollOutcome(status.Status, status.Message, status.Percent, null, staged);
+            }
+            catch (DomainException e) when (e.Status is 400 or 413)
+            {
+                // The executor's result itself is unusable (wrong type, too large, not a URL): downloading it again
+                // at every poll would not change that, so the request fails with the reason.
+                return new PollOutcome(ExecutorStatuses.Failed, Error: new MediaRequestError($"the executor's result was refused: {e.Message}", e.Code));
+            }
+            catch (DomainException e)
+            {
+                throw new ApplicationFailureException(e.Message, "ResultUnavailable");
+            }
         }
         return new PollOutcome(status.Status, status.Message, status.Percent, status.Error);
     }
@@ -218,6 +231,9 @@ public sealed class MediaRequestActivities(
     private static string Describe(IApiResponse response) =>
         response.StatusCode is { } code ? ((int)code).ToString(System.Globalization.CultureInfo.InvariantCulture) : response.Error?.Message ?? "nothing";
 
-    private static string? AbsoluteHttpUrl(string? url) =>
-        url is not null && Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" ? uri.AbsoluteUri : null;
+    /// <summary>An executor may answer with a statusUrl relative to its endpoint; only http(s) results are kept.</summary>
+    private static string? ResolveStatusUrl(string endpoint, string? url) =>
+        !string.IsNullOrEmpty(url) && !url.Any(char.IsWhiteSpace) && Uri.TryCreate(new Uri(endpoint), url, out var uri) && uri.Scheme is "http" or "https"
+            ? uri.AbsoluteUri
+            : null;
 }

@@ -41,6 +41,11 @@ public sealed class ExternalMediaRequestWorkflow
             {
                 submit = await Workflow.ExecuteActivityAsync((IMediaRequestActivities a) => a.SubmitAsync(input.RequestId), ActivityPolicies.Submit(input.Deadline));
             }
+            catch (ActivityFailureException e) when (e.InnerException is ApplicationFailureException { ErrorType: ActivityPolicyErrorTypes.NonRetryable })
+            {
+                // The run's executor settings cannot work (a missing auth variable, say): no retry would help.
+                return await FailAsync(input, ErrorCodes.ExternalExecutorUnavailable, Innermost(e));
+            }
             catch (ActivityFailureException e) when (!TemporalException.IsCanceledException(e))
             {
                 // Retries ran out before the deadline: the executor never took the request.

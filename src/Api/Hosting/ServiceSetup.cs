@@ -5,13 +5,7 @@ using OpenDesign.Workflows.Api.Security;
 using OpenDesign.Workflows.Api.Temporal;
 using OpenDesign.Workflows.Contracts;
 using OpenDesign.Workflows.Domain;
-using OpenDesign.Workflows.Domain.Events;
-using OpenDesign.Workflows.Domain.Files;
-using OpenDesign.Workflows.Domain.MediaRequests;
-using OpenDesign.Workflows.Domain.Projects;
-using OpenDesign.Workflows.Domain.Runs;
 using OpenDesign.Workflows.Domain.Storage;
-using OpenDesign.Workflows.Domain.Tokens;
 
 namespace OpenDesign.Workflows.Api.Hosting;
 
@@ -57,26 +51,8 @@ public static class ServiceSetup
         }
 
         var services = builder.Services;
-        services.AddSingleton(options);
+        services.AddOpenDesignDomain(options);
         services.AddSingleton(new ApiTokenOptions(apiToken));
-        services.AddSingleton(TimeProvider.System);
-        services.AddSingleton<Database>();
-        services.AddSingleton<EventHub>();
-        services.AddSingleton<SqliteWriter>();
-        services.AddSingleton<EventStore>();
-        services.AddSingleton<ProjectStore>();
-        services.AddSingleton<RunStore>();
-        services.AddSingleton<ToolTokens>();
-        services.AddSingleton<MediaRequestStore>();
-        services.AddSingleton<MediaRequestService>();
-        services.AddSingleton<RunService>();
-        services.AddSingleton<MediaGenerationService>();
-        services.AddSingleton<FulfillmentService>();
-        services.AddSingleton<CallbackKey>();
-        services.AddSingleton<CallbackTokens>();
-        services.AddSingleton<MediaRequestCommands>();
-        services.AddSingleton<ResultDownloader>();
-        services.AddHttpClient(ResultDownloader.HttpClientName, c => c.Timeout = TimeSpan.FromMinutes(5));
         services.AddExternalMode(configuration, options);
 
         services.ConfigureHttpJsonOptions(o =>

@@ -14,6 +14,7 @@ public sealed class MediaRequestCommands(
     MediaRequestService transitions,
     FulfillmentService fulfillment,
     ResultDownloader downloader,
+    Projects.ProjectStore projects,
     IExternalMediaDispatcher dispatcher,
     EventHub hub,
     OdOptions options)
@@ -71,7 +72,7 @@ public sealed class MediaRequestCommands(
         var request = store.Get(id);
         if (!IsExternal(request)) return Done((await fulfillment.FulfillWithProjectFileAsync(id, path, ct)).Request);
         RefuseIfEndedUnfulfilled(request);
-        var full = ProjectPaths.Resolve(Path.Combine(options.ProjectsDir, request.ProjectId), path);
+        var full = ProjectPaths.Resolve(projects.DirOf(request.ProjectId), path);
         if (!File.Exists(full)) throw new DomainException(400, ErrorCodes.FileNotFound, "file names no file in the project");
         await using var stream = File.OpenRead(full);
         return await FulfillExternalAsync(request, await fulfillment.StageAsync(request, stream, null, full, ct), ct);

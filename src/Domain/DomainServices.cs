@@ -1,0 +1,41 @@
+using Microsoft.Extensions.DependencyInjection;
+using OpenDesign.Workflows.Domain.Events;
+using OpenDesign.Workflows.Domain.Files;
+using OpenDesign.Workflows.Domain.MediaRequests;
+using OpenDesign.Workflows.Domain.Projects;
+using OpenDesign.Workflows.Domain.Runs;
+using OpenDesign.Workflows.Domain.Storage;
+using OpenDesign.Workflows.Domain.Tokens;
+
+namespace OpenDesign.Workflows.Domain;
+
+public static class DomainServices
+{
+    /// <summary>
+    /// Every domain service over one data root, as the service and the tests build them. The caller supplies an
+    /// <see cref="IExternalMediaDispatcher"/> (the API registers Temporal's) and may replace the <see cref="TimeProvider"/>.
+    /// </summary>
+    public static IServiceCollection AddOpenDesignDomain(this IServiceCollection services, OdOptions options)
+    {
+        services.AddSingleton(options);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<Database>();
+        services.AddSingleton<EventHub>();
+        services.AddSingleton<SqliteWriter>();
+        services.AddSingleton<EventStore>();
+        services.AddSingleton<ProjectStore>();
+        services.AddSingleton<RunStore>();
+        services.AddSingleton<ToolTokens>();
+        services.AddSingleton<CallbackKey>();
+        services.AddSingleton<CallbackTokens>();
+        services.AddSingleton<MediaRequestStore>();
+        services.AddSingleton<MediaRequestService>();
+        services.AddSingleton<RunService>();
+        services.AddSingleton<MediaGenerationService>();
+        services.AddSingleton<MediaRequestCommands>();
+        services.AddSingleton<FulfillmentService>();
+        services.AddSingleton<ResultDownloader>();
+        services.AddHttpClient(ResultDownloader.HttpClientName, c => c.Timeout = TimeSpan.FromMinutes(5));
+        return services;
+    }
+}
