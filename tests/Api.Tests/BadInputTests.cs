@@ -63,6 +63,23 @@ public sealed class BadInputTests : IDisposable
         await OdClient.ProblemAsync(missing, HttpStatusCode.NotFound, ErrorCodes.FileNotFound);
     }
 
+    [Theory]
+    [InlineData("--XX\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.png\"\r\nContent-Type: image/png\r\n\r\nabc")]
+    [InlineData("hello world")]
+    public async Task A_broken_multipart_body_is_400_and_stores_nothing(string body)
+    {
+        using var app = new OdApp(_dir.Path);
+        using var api = app.Api();
+        var (project, run) = await api.CreateRequestOnlyRunAsync();
+        var request = await api.GenerateOkAsync(run.ToolToken);
+        using var content = new StringContent(body);
+        content.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse("multipart/form-data; boundary=XX");
+        using var response = await api.Http.PostAsync($"/api/media-requests/{request.Id}/fulfill", content);
+        await OdClient.ProblemAsync(response, HttpStatusCode.BadRequest, ErrorCodes.BadRequest);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(project.Dir));
+        Assert.Equal(MediaRequestStatuses.Requested, (await api.GetRequestAsync(request.Id)).Status);
+    }
+
     [Fact]
     public async Task Non_json_content_is_refused_with_a_clear_message()
     {

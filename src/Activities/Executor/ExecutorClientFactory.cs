@@ -20,6 +20,8 @@ public sealed class ExecutorClientFactory(IHttpClientFactory httpClients)
         // exactly the configured URL. Refit's legacy resolution would keep only the base's path: it drops the query
         // string (a signed statusUrl, a tenant parameter) and a trailing slash.
         UrlResolution = UrlResolutionMode.Rfc3986,
+        // Bodies are small; sending them with a Content-Length rather than chunked suits every executor server.
+        Buffered = true,
     };
 
     public IMediaExecutorApi For(string url)

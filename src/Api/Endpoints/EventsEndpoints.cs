@@ -24,8 +24,9 @@ internal static class EventsEndpoints
                 FrameOf = e => e.RunFrame,
                 IsFinal = e => e.Name == EventNames.End,
             };
+            // Only a run whose `end` is written is over for its stream; one still ending is followed until it is.
             await stream.RunAsync(subscription, after, follow, () =>
-                RunStatuses.IsTerminal(runs.Get(run.Id).Status) ? events.LastOfRun(run.Id) : null);
+                RunStatuses.IsTerminal(runs.Get(run.Id).Status) && events.LastOfRun(run.Id) is { Name: EventNames.End } last ? last : null);
         })
         .WithTags("Events");
 

@@ -9,13 +9,14 @@ internal static class HealthEndpoints
     {
         var health = app.MapGroup("/health").WithTags("Health");
         health.MapGet("/live", () => TypedResults.Ok(new HealthReport("ok", null)));
-        health.MapGet("/ready", (TemporalRuntime temporal) =>
+        health.MapGet("/ready", async (TemporalRuntime temporal, HttpContext context) =>
         {
-            var report = new HealthReport(temporal.Client is null ? "degraded" : "ok",
-                new TemporalHealth(temporal.Client is not null, temporal.Options.Address, temporal.Options.Namespace, temporal.Options.TaskQueue,
-                    temporal.Options.Worker, temporal.HasSearchAttributes, temporal.Problem));
+            var problem = await temporal.CheckAsync(context.RequestAborted);
+            var options = temporal.Options;
+            var report = new HealthReport(problem is null ? "ok" : "degraded",
+                new TemporalHealth(problem is null, options.Address, options.Namespace, options.TaskQueue, options.Worker, temporal.HasSearchAttributes, problem));
             // The service itself serves every other mode; only external mode waits for Temporal.
-            return temporal.Client is null ? Results.Json(report, statusCode: 503) : Results.Ok(report);
+            return problem is null ? Results.Ok(report) : Results.Json(report, statusCode: 503);
         });
     }
 }

@@ -109,13 +109,21 @@ internal static partial class MediaRequestsEndpoints
             if (string.IsNullOrEmpty(boundary)) throw DomainException.BadRequest("multipart/form-data needs a boundary");
             // The part's own size is checked while staging (413); this outer bound only has to leave room for part headers.
             var reader = new MultipartReader(boundary, request.Body) { BodyLengthLimit = options.MaxUploadBytes + (64 * 1024) };
-            while (await reader.ReadNextSectionAsync(ct) is { } section)
+            try
             {
-                if (ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) && disposition.IsFileDisposition())
+                while (await reader.ReadNextSectionAsync(ct) is { } section)
                 {
-                    var name = HeaderUtilities.RemoveQuotes(disposition.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName).Value;
-                    return await commands.FulfillWithUploadAsync(id, section.Body, section.ContentType, name, ct);
+                    if (ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) && disposition.IsFileDisposition())
+                    {
+                        var name = HeaderUtilities.RemoveQuotes(disposition.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName).Value;
+                        return await commands.FulfillWithUploadAsync(id, section.Body, section.ContentType, name, ct);
+                    }
                 }
+            }
+            catch (IOException e) when (!ct.IsCancellationRequested && e.Message.StartsWith("Unexpected end of Stream", StringComparison.Ordinal))
+            {
+                // MultipartReader's word for a body that stops before its closing boundary.
+                throw DomainException.BadRequest("the multipart body ends before its closing boundary");
             }
             throw DomainException.BadRequest("the multipart body has no file part");
         }

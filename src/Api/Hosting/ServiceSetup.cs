@@ -76,6 +76,7 @@ public static class ServiceSetup
         try
         {
             app.Services.GetRequiredService<SqliteWriter>();
+            app.Services.GetRequiredService<Domain.Runs.RunService>().AppendMissingEndsAsync().GetAwaiter().GetResult();
         }
         catch (InvalidOperationException e)
         {

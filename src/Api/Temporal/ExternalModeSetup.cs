@@ -10,7 +10,16 @@ internal static class ExternalModeSetup
 {
     public static IServiceCollection AddExternalMode(this IServiceCollection services, IConfiguration configuration, OdOptions options)
     {
-        services.Configure<TemporalOptions>(configuration.GetSection("Temporal"));
+        var temporal = new TemporalOptions();
+        try
+        {
+            configuration.GetSection("Temporal").Bind(temporal);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new Hosting.StartupRefusedException($"a setting in the Temporal section is invalid: {e.InnerException?.Message ?? e.Message}", e);
+        }
+        services.AddSingleton(Microsoft.Extensions.Options.Options.Create(temporal));
         services.AddSingleton<TemporalRuntime>();
         services.AddHostedService(sp => sp.GetRequiredService<TemporalRuntime>());
         services.AddSingleton<IExternalMediaDispatcher, TemporalMediaDispatcher>();

@@ -8,10 +8,17 @@ namespace OpenDesign.Workflows.Api.Temporal;
 /// When a run ends, its unfinished external requests are cancelled through their workflows, so each executor hears
 /// about it once. If the engine cannot be reached they are cancelled locally instead of being left open.
 /// </summary>
-public sealed class ExternalRequestCanceller(IExternalMediaDispatcher dispatcher, MediaRequestService transitions, ILogger<ExternalRequestCanceller> logger)
+public sealed class ExternalRequestCanceller(
+    IExternalMediaDispatcher dispatcher,
+    MediaRequestService transitions,
+    MediaRequestStore requests,
+    RunService runs,
+    Domain.OdOptions options,
+    ILogger<ExternalRequestCanceller> logger)
 {
     public async Task<Run> AfterRunEndAsync(RunEnded ended)
     {
+        if (ended.ExternalToCancel.Count == 0) return ended.Run;
         foreach (var request in ended.ExternalToCancel)
         {
             try
@@ -25,6 +32,13 @@ public sealed class ExternalRequestCanceller(IExternalMediaDispatcher dispatcher
                     new MediaRequestError("cancelled locally when the run ended; the workflow engine could not be reached", ErrorCodes.TemporalUnavailable));
             }
         }
+        // Give the workflows a moment to record the cancellations, then close the run's stream after them.
+        var deadline = DateTime.UtcNow + options.CallbackWait;
+        while (DateTime.UtcNow < deadline && ended.ExternalToCancel.Any(r => !MediaRequestStatuses.IsTerminal(requests.Get(r.Id).Status)))
+        {
+            await Task.Delay(50);
+        }
+        await runs.AppendEndAsync(ended.Run.Id);
         return ended.Run;
     }
 }

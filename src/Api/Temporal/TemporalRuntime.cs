@@ -63,6 +63,21 @@ public sealed class TemporalRuntime(IOptions<TemporalOptions> options, IServiceP
         }
     }
 
+    /// <summary>Asks the frontend whether it answers now, so readiness reflects a server that went away after start.</summary>
+    public async Task<string?> CheckAsync(CancellationToken ct)
+    {
+        if (_client is not { } client) return Problem;
+        try
+        {
+            await client.Connection.WorkflowService.GetSystemInfoAsync(new(), new RpcOptions { Timeout = TimeSpan.FromSeconds(2), CancellationToken = ct });
+            return null;
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            return $"Temporal at {client.Connection.Options.TargetHost} does not answer: {e.Message}";
+        }
+    }
+
     private async Task<ITemporalClient?> ConnectAsync(CancellationToken ct)
     {
         if (!string.IsNullOrWhiteSpace(_options.Address))

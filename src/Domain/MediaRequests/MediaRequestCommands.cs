@@ -99,15 +99,24 @@ public sealed class MediaRequestCommands(
             throw new DomainException(409, ErrorCodes.MediaRequestTerminal, $"media request is {current.Status}",
                 new Dictionary<string, object?> { ["status"] = current.Status });
         }
+        MediaRequestOutcome outcome;
         try
         {
-            return await AwaitOutcomeAsync(request, () => Signal(() => dispatcher.SignalFulfilledAsync(request, staged, ct)), ct);
+            outcome = await AwaitOutcomeAsync(request, () => Signal(() => dispatcher.SignalFulfilledAsync(request, staged, ct)), ct);
         }
         catch
         {
             fulfillment.Discard(staged);
             throw;
         }
+        if (outcome.Completed && outcome.Request.FulfilledFile?.Sha256 != staged.Sha256)
+        {
+            // Another fulfilment (or a cancel) won while these bytes waited: they will never be committed.
+            fulfillment.Discard(staged);
+            throw new DomainException(409, ErrorCodes.MediaRequestTerminal, $"media request is {outcome.Request.Status} with other bytes",
+                new Dictionary<string, object?> { ["status"] = outcome.Request.Status });
+        }
+        return outcome;
     }
 
     /// <summary>Acts, then waits (up to CallbackWait) for the request to reach a terminal state, watching its run's events.</summary>

@@ -40,9 +40,46 @@ public sealed class RunService(SqliteWriter writer, ToolTokens tokens, MediaRequ
         tokens.RevokeRun(ctx, runId);
         var reason = new MediaRequestError($"the run ended ({status}) before the request finished", "RUN_ENDED");
         var (cancelled, external) = requests.CancelAllOfRun(ctx, runId, reason);
-        events.Append(ctx, runId, EventNames.End, JsonSerializer.Serialize(new RunEndPayload(runId, status), OdJsonContext.Default.RunEndPayload));
+        // With external requests still ending through their workflows, the terminal frame waits for them (see
+        // AppendEndAsync), so a run stream that closes at `end` has shown every request's last event.
+        if (external.Count == 0) AppendEnd(ctx, runId, status);
         return new RunEnded(RunStore.Find(ctx, runId)!, cancelled, external);
     });
+
+    /// <summary>Appends the run's <c>end</c> event unless it already has one.</summary>
+    public Task AppendEndAsync(string runId) => writer.ExecuteAsync(ctx =>
+    {
+        var run = RunStore.Find(ctx, runId) ?? throw DomainException.NotFound(ErrorCodes.RunNotFound, "run not found");
+        if (RunStatuses.IsTerminal(run.Status) && !HasEnd(ctx, runId)) AppendEnd(ctx, runId, run.Status);
+    });
+
+    /// <summary>
+    /// Ended runs whose <c>end</c> event was still waiting when the process stopped get it now, so no follower of
+    /// their stream waits forever.
+    /// </summary>
+    public Task<int> AppendMissingEndsAsync() => writer.ExecuteAsync(ctx =>
+    {
+        var missing = new List<(string Id, string Status)>();
+        using (var cmd = ctx.Command(MissingEndsSql).With("$running", RunStatuses.Running).With("$end", EventNames.End))
+        using (var reader = cmd.ExecuteReader())
+        {
+            while (reader.Read()) missing.Add((reader.GetString(0), reader.GetString(1)));
+        }
+        foreach (var (id, status) in missing) AppendEnd(ctx, id, status);
+        return missing.Count;
+    });
+
+    private const string MissingEndsSql =
+        "SELECT id, status FROM runs WHERE status <> $running AND NOT EXISTS (SELECT 1 FROM events WHERE events.run_id = runs.id AND events.event = $end)";
+
+    private static bool HasEnd(WriteContext ctx, string runId)
+    {
+        using var cmd = ctx.Command("SELECT 1 FROM events WHERE run_id = $run AND event = $end LIMIT 1").With("$run", runId).With("$end", EventNames.End);
+        return cmd.ExecuteScalar() is not null;
+    }
+
+    private void AppendEnd(WriteContext ctx, string runId, string status) =>
+        events.Append(ctx, runId, EventNames.End, JsonSerializer.Serialize(new RunEndPayload(runId, status), OdJsonContext.Default.RunEndPayload));
 }
 
 /// <summary>An ended run, the requests cancelled with it, and the external ones whose workflows must now be cancelled.</summary>

@@ -174,6 +174,11 @@ public sealed class ExternalModeTests(ExternalModeFixture fixture)
         using (var end = await h.Api.SendAsync(HttpMethod.Post, $"/api/runs/{run.RunId}/cancel")) Assert.Equal(HttpStatusCode.OK, end.StatusCode);
         await h.WaitForStatusAsync(request.Id, MediaRequestStatuses.Cancelled);
         Assert.Single(h.Calls("/cancel"));
+
+        // The run's stream closes only after the request's last event: `end` comes after `cancelled`.
+        var frames = await SseClient.ReadToEndAsync(h.Api.Http, $"/api/runs/{run.RunId}/events");
+        Assert.Equal(["media_request", "media_request", "media_request", "end"], frames.Select(f => f.Event));
+        Assert.Contains("\"action\":\"cancelled\"", frames[2].Data, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,0 +1,176 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
+using OpenDesign.Workflows.Bench;
+
+// Usage: OpenDesign.Workflows.Bench --repo <root> --od-aot <path> [--quick] [--only 1,3] [--out <file.md>] [--work <dir>] [--keep-data]
+// bench/run builds everything and calls this; see bench/README.md.
+var quick = args.Contains("--quick");
+string? Arg(string name)
+{
+    var i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+}
+var repo = Path.GetFullPath(Arg("--repo") ?? Directory.GetCurrentDirectory());
+var only = Arg("--only")?.Split(',', StringSplitOptions.RemoveEmptyEntries).ToHashSet() ?? ["1", "2", "3", "4", "5"];
+var work = Arg("--work") ?? Path.Combine(Path.GetTempPath(), $"od-bench-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Environment.ProcessId}");
+Directory.CreateDirectory(work);
+var ctx = new BenchContext
+{
+    RepoRoot = repo,
+    WorkDir = work,
+    Quick = quick,
+    OdAotPath = Arg("--od-aot") ?? Path.Combine(repo, "bench/bin/od-aot/od"),
+};
+
+// Whatever happens (an exception, Ctrl+C, SIGTERM from bench/run, the overall deadline), no process outlives the bench.
+AppDomain.CurrentDomain.ProcessExit += (_, _) => Processes.KillAll();
+using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, _ => Processes.KillAll());
+using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, _ => Processes.KillAll());
+var deadline = TimeSpan.FromMinutes(quick ? 8 : 20);
+using var watchdog = new Timer(_ =>
+{
+    Console.Error.WriteLine($"bench: overall deadline of {deadline.TotalMinutes:0} min passed; stopping everything");
+    Processes.KillAll();
+    Environment.Exit(3);
+}, null, deadline, Timeout.InfiniteTimeSpan);
+
+Log.Info($"{(quick ? "quick" : "full")} run; work dir {work}");
+Log.Info($"machine: {Environment.ProcessorCount} cores, {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1024.0 * 1024 * 1024):0} GiB, {RuntimeInformation.OSDescription}, .NET {Environment.Version}");
+
+var scenarios = new (string Id, string Title, Func<BenchContext, Task<ScenarioReport>> Run)[]
+{
+    ("1", "1. POST /api/tools/media/generate throughput and latency (wrk)", ThroughputScenario.RunAsync),
+    ("2", "2. No acknowledged request lost on kill -9 (HttpClient load generator)", KillScenario.RunAsync),
+    ("3", "3. SSE fan-out to 1,000 subscribers of one run", SseScenario.RunAsync),
+    ("4", "4. Listing a run's media requests, 1k to 1M stored", ListingScenario.RunAsync),
+    ("5", "5. od media generate vs curl (hyperfine)", CliScenario.RunAsync),
+};
+
+var total = Stopwatch.StartNew();
+var reports = new List<ScenarioReport>();
+foreach (var (id, title, runScenario) in scenarios.Where(s => only.Contains(s.Id)))
+{
+    var load = LoadAverage();
+    Log.Info($"== {title} (load average {load})");
+    var clock = Stopwatch.StartNew();
+    ScenarioReport report;
+    try
+    {
+        report = await runScenario(ctx);
+    }
+    catch (Exception e)
+    {
+        report = new ScenarioReport(title);
+        report.Row(id, title, "scenario failed: " + e.Message.Split('\n')[0], "-", false);
+        report.Detail(e.ToString());
+    }
+    finally
+    {
+        Processes.KillAll();
+    }
+    report.Elapsed = clock.Elapsed;
+    report.LoadAtStart = load;
+    reports.Add(report);
+}
+total.Stop();
+
+var rows = reports.SelectMany(r => r.Rows).ToList();
+var table = new StringBuilder();
+table.AppendLine("| # | target | measured | goal | result |");
+table.AppendLine("|---|---|---|---|---|");
+foreach (var r in rows)
+{
+    table.AppendLine(CultureInfo.InvariantCulture, $"| {r.Id} | {r.What} | {r.Measured} | {r.Target} | {(r.Pass switch { true => "PASS", false => "FAIL", null => "-" })} |");
+}
+
+var md = new StringBuilder();
+md.AppendLine(CultureInfo.InvariantCulture, $"# Bench results {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC ({(quick ? "quick" : "full")} run)");
+md.AppendLine();
+md.AppendLine(CultureInfo.InvariantCulture, $"Machine: {Environment.ProcessorCount} cores, {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1024.0 * 1024 * 1024):0} GiB RAM, {RuntimeInformation.OSDescription}, .NET {Environment.Version}. ");
+md.AppendLine(CultureInfo.InvariantCulture, $"Commit: {GitHead(repo)}. Load generators: wrk (target 1), HttpClient with one SocketsHttpHandler connection per virtual user (targets 2, 3, 4), hyperfine (target 5). Load generator and service share the machine.");
+var busy = reports.Where(r => double.TryParse(r.LoadAtStart.Split(' ')[0], CultureInfo.InvariantCulture, out var l) && l > Environment.ProcessorCount).ToList();
+if (busy.Count > 0)
+{
+    md.AppendLine();
+    md.AppendLine(CultureInfo.InvariantCulture, $"**Noisy machine:** the 1-minute load average exceeded the core count when {busy.Count} of {reports.Count} scenarios started (other processes were using the CPU), so throughput and latency numbers are pessimistic. Re-run on an idle machine before judging a FAIL.");
+}
+md.AppendLine();
+md.Append(table);
+md.AppendLine();
+md.AppendLine(CultureInfo.InvariantCulture, $"Total bench time: {total.Elapsed.TotalMinutes:0.0} min.");
+foreach (var r in reports)
+{
+    md.AppendLine();
+    md.AppendLine(CultureInfo.InvariantCulture, $"## {r.Title} ({r.Elapsed.TotalSeconds:0} s)");
+    md.AppendLine();
+    md.AppendLine(CultureInfo.InvariantCulture, $"Load average (1/5/15 min) when it started: {r.LoadAtStart}.");
+    md.AppendLine();
+    foreach (var d in r.Details) md.AppendLine(CultureInfo.InvariantCulture, $"- {d.Replace("\n", "\n  ", StringComparison.Ordinal)}");
+}
+
+Console.WriteLine();
+Console.WriteLine(table.ToString());
+foreach (var r in reports) Console.WriteLine($"load average at start of \"{r.Title}\": {r.LoadAtStart} ({Environment.ProcessorCount} cores)");
+Console.WriteLine($"{rows.Count(r => r.Pass == true)} PASS, {rows.Count(r => r.Pass == false)} FAIL; bench took {total.Elapsed.TotalMinutes:0.0} min; logs in {work}");
+
+// The data directories (up to 1.2 GB for the listing scenario) go; the logs stay.
+if (!args.Contains("--keep-data"))
+{
+    foreach (var dataDir in Directory.EnumerateDirectories(work, "*-data"))
+    {
+        try
+        {
+            Directory.Delete(dataDir, recursive: true);
+        }
+        catch (IOException e)
+        {
+            Console.Error.WriteLine($"bench: could not delete {dataDir}: {e.Message}");
+        }
+    }
+}
+
+var output = Arg("--out");
+if (output is not null)
+{
+    Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
+    await File.WriteAllTextAsync(output, md.ToString());
+    Console.WriteLine($"results written to {output}");
+}
+return rows.All(r => r.Pass != false) ? 0 : 1;
+
+static string LoadAverage()
+{
+    try
+    {
+        var parts = File.ReadAllText("/proc/loadavg").Split(' ');
+        return $"{parts[0]} {parts[1]} {parts[2]}";
+    }
+    catch (IOException)
+    {
+        return "unknown";
+    }
+}
+
+static string GitHead(string repo)
+{
+    try
+    {
+        var info = new ProcessStartInfo("git") { WorkingDirectory = repo, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { "rev-parse", "--short", "HEAD" }) info.ArgumentList.Add(a);
+        using var p = Process.Start(info)!;
+        var head = p.StandardOutput.ReadToEnd().Trim();
+        p.WaitForExit(5000);
+        info.ArgumentList.Clear();
+        foreach (var a in new[] { "status", "--porcelain", "--", "src" }) info.ArgumentList.Add(a);
+        using var s = Process.Start(info)!;
+        var dirty = s.StandardOutput.ReadToEnd().Trim().Length > 0;
+        s.WaitForExit(5000);
+        return head + (dirty ? " with uncommitted changes in src/" : "");
+    }
+    catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException)
+    {
+        return "unknown";
+    }
+}
