@@ -1,8 +1,6 @@
 using OpenDesign.Workflows.Activities;
-using OpenDesign.Workflows.Activities.Executor;
 using OpenDesign.Workflows.Domain;
 using OpenDesign.Workflows.Domain.MediaRequests;
-using OpenDesign.Workflows.Workflows;
 
 namespace OpenDesign.Workflows.Api.Temporal;
 
@@ -25,11 +23,7 @@ internal static class ExternalModeSetup
         services.AddSingleton<IExternalMediaDispatcher, TemporalMediaDispatcher>();
         services.AddSingleton<ExternalRequestCanceller>();
 
-        services.AddHttpClient(ExecutorClientFactory.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(30));
-        services.AddSingleton<ExecutorClientFactory>();
-        services.AddSingleton<ExecutorAuthHeaders>();
-        services.AddSingleton(new CallbackUrls(PublicBaseUrl(configuration, options)));
-        services.AddScoped<IMediaRequestActivities, MediaRequestActivities>();
+        services.AddMediaRequestActivities(PublicBaseUrl(configuration, options));
         return services;
     }
 

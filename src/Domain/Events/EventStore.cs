@@ -11,12 +11,12 @@ public sealed class EventStore(Database database, TimeProvider clock)
     public StoredEvent Append(WriteContext ctx, string runId, string name, string data)
     {
         long seq;
-        using (var bump = ctx.Command("UPDATE runs SET last_event_seq = last_event_seq + 1 WHERE id = $run RETURNING last_event_seq").With("$run", runId))
+        var bump = ctx.Command("UPDATE runs SET last_event_seq = last_event_seq + 1 WHERE id = $run RETURNING last_event_seq").With("$run", runId);
         {
             seq = (long)(bump.ExecuteScalar() ?? throw new InvalidOperationException($"run {runId} does not exist"));
         }
         var now = clock.GetUtcNow();
-        using var insert = ctx.Command("INSERT INTO events (run_id, seq, event, data, created_at) VALUES ($run, $seq, $event, $data, $at) RETURNING id")
+        var insert = ctx.Command("INSERT INTO events (run_id, seq, event, data, created_at) VALUES ($run, $seq, $event, $data, $at) RETURNING id")
             .With("$run", runId).With("$seq", seq).With("$event", name).With("$data", data).With("$at", now.ToDb());
         var id = (long)insert.ExecuteScalar()!;
         var stored = new StoredEvent(id, runId, seq, name, data, now);

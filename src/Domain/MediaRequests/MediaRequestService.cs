@@ -115,7 +115,7 @@ public sealed class MediaRequestService(SqliteWriter writer, EventStore events, 
 
     private bool TryClaimEffect(WriteContext ctx, string key)
     {
-        using var cmd = ctx.Command("INSERT OR IGNORE INTO applied_effects (key, applied_at) VALUES ($key, $at)")
+        var cmd = ctx.Command("INSERT OR IGNORE INTO applied_effects (key, applied_at) VALUES ($key, $at)")
             .With("$key", key).With("$at", clock.GetUtcNow().ToDb());
         return cmd.ExecuteNonQuery() == 1;
     }

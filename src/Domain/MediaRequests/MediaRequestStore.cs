@@ -14,7 +14,7 @@ public sealed class MediaRequestStore(Database database)
 {
     internal static void Insert(WriteContext ctx, MediaRequest request)
     {
-        using var cmd = ctx.Command("INSERT INTO media_requests (id, run_id, project_id, status, body) VALUES ($id, $run, $project, $status, $body)")
+        var cmd = ctx.Command("INSERT INTO media_requests (id, run_id, project_id, status, body) VALUES ($id, $run, $project, $status, $body)")
             .With("$id", request.Id).With("$run", request.RunId).With("$project", request.ProjectId)
             .With("$status", request.Status).With("$body", Serialize(request));
         cmd.ExecuteNonQuery();
@@ -23,20 +23,20 @@ public sealed class MediaRequestStore(Database database)
     /// <summary>Compare-and-set on status: of two racing transitions from the same state exactly one matches.</summary>
     internal static bool TryReplace(WriteContext ctx, string expectedStatus, MediaRequest next)
     {
-        using var cmd = ctx.Command("UPDATE media_requests SET status = $status, body = $body WHERE id = $id AND status = $expected")
+        var cmd = ctx.Command("UPDATE media_requests SET status = $status, body = $body WHERE id = $id AND status = $expected")
             .With("$status", next.Status).With("$body", Serialize(next)).With("$id", next.Id).With("$expected", expectedStatus);
         return cmd.ExecuteNonQuery() == 1;
     }
 
     internal static MediaRequest? Find(WriteContext ctx, string id)
     {
-        using var cmd = ctx.Command("SELECT body FROM media_requests WHERE id = $id").With("$id", id);
+        var cmd = ctx.Command("SELECT body FROM media_requests WHERE id = $id").With("$id", id);
         return cmd.ExecuteScalar() is string body ? Deserialize(body) : null;
     }
 
     internal static IReadOnlyList<MediaRequest> NonTerminalOfRun(WriteContext ctx, string runId)
     {
-        using var cmd = ctx.Command("SELECT body FROM media_requests WHERE run_id = $run AND status IN ('requested', 'submitted', 'running') ORDER BY seq")
+        var cmd = ctx.Command("SELECT body FROM media_requests WHERE run_id = $run AND status IN ('requested', 'submitted', 'running') ORDER BY seq")
             .With("$run", runId);
         return ReadAll(cmd);
     }

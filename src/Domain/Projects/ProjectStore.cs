@@ -17,7 +17,7 @@ public sealed class ProjectStore(Database database, SqliteWriter writer, OdOptio
         Directory.CreateDirectory(DirOf(id));
         await writer.ExecuteAsync(ctx =>
         {
-            using var cmd = ctx.Command("INSERT INTO projects (id, name, created_at) VALUES ($id, $name, $at)")
+            var cmd = ctx.Command("INSERT INTO projects (id, name, created_at) VALUES ($id, $name, $at)")
                 .With("$id", id).With("$name", name).With("$at", now.ToDb());
             cmd.ExecuteNonQuery();
         });

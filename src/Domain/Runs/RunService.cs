@@ -7,15 +7,13 @@ using OpenDesign.Workflows.Domain.Tokens;
 
 namespace OpenDesign.Workflows.Domain.Runs;
 
-public sealed class RunService(SqliteWriter writer, ToolTokens tokens, MediaRequestService requests, EventStore events, TimeProvider clock)
+public sealed class RunService(SqliteWriter writer, RunStore runs, ToolTokens tokens, MediaRequestService requests, EventStore events, TimeProvider clock)
 {
     public Task<RunCreated> CreateAsync(string projectId, string? agentId, string? message, string? conversationId, MediaExecutionPolicy policy) =>
         writer.ExecuteAsync(ctx =>
         {
-            using (var exists = ctx.Command("SELECT 1 FROM projects WHERE id = $id").With("$id", projectId))
-            {
-                if (exists.ExecuteScalar() is null) throw DomainException.NotFound(ErrorCodes.ProjectNotFound, "project not found");
-            }
+            var exists = ctx.Command("SELECT 1 FROM projects WHERE id = $id").With("$id", projectId);
+            if (exists.ExecuteScalar() is null) throw DomainException.NotFound(ErrorCodes.ProjectNotFound, "project not found");
             var now = clock.GetUtcNow();
             var run = new Run(Ids.NewRunId(), projectId, RunStatuses.Running, policy, now, now, agentId, message, conversationId);
             RunStore.Insert(ctx, run);
@@ -30,7 +28,7 @@ public sealed class RunService(SqliteWriter writer, ToolTokens tokens, MediaRequ
     public Task<RunEnded> EndAsync(string runId, string status) => writer.ExecuteAsync(ctx =>
     {
         var now = clock.GetUtcNow();
-        if (!RunStore.TryEnd(ctx, runId, status, now))
+        if (!runs.TryEnd(ctx, runId, status, now))
         {
             var existing = RunStore.Find(ctx, runId) ?? throw DomainException.NotFound(ErrorCodes.RunNotFound, "run not found");
             if (status == RunStatuses.Canceled) return new RunEnded(existing, [], []);
@@ -60,7 +58,7 @@ public sealed class RunService(SqliteWriter writer, ToolTokens tokens, MediaRequ
     public Task<int> AppendMissingEndsAsync() => writer.ExecuteAsync(ctx =>
     {
         var missing = new List<(string Id, string Status)>();
-        using (var cmd = ctx.Command(MissingEndsSql).With("$running", RunStatuses.Running).With("$end", EventNames.End))
+        var cmd = ctx.Command(MissingEndsSql).With("$running", RunStatuses.Running).With("$end", EventNames.End);
         using (var reader = cmd.ExecuteReader())
         {
             while (reader.Read()) missing.Add((reader.GetString(0), reader.GetString(1)));
@@ -74,7 +72,7 @@ public sealed class RunService(SqliteWriter writer, ToolTokens tokens, MediaRequ
 
     private static bool HasEnd(WriteContext ctx, string runId)
     {
-        using var cmd = ctx.Command("SELECT 1 FROM events WHERE run_id = $run AND event = $end LIMIT 1").With("$run", runId).With("$end", EventNames.End);
+        var cmd = ctx.Command("SELECT 1 FROM events WHERE run_id = $run AND event = $end LIMIT 1").With("$run", runId).With("$end", EventNames.End);
         return cmd.ExecuteScalar() is not null;
     }
 

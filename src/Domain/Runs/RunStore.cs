@@ -8,11 +8,13 @@ namespace OpenDesign.Workflows.Domain.Runs;
 /// <summary>Rows of the runs table; the rules about when a run may change live in <see cref="RunService"/>.</summary>
 public sealed class RunStore(Database database)
 {
+    private readonly ReadThroughCache<Run> _runs = new();
+
     private const string Columns = "id, project_id, agent_id, message, conversation_id, status, policy, created_at, updated_at, ended_at";
 
     internal static void Insert(WriteContext ctx, Run run)
     {
-        using var cmd = ctx.Command($"""
+        var cmd = ctx.Command($"""
             INSERT INTO runs ({Columns}) VALUES ($id, $project, $agent, $message, $conversation, $status, $policy, $created, $updated, NULL)
             """)
             .With("$id", run.Id).With("$project", run.ProjectId).With("$agent", run.AgentId).With("$message", run.Message)
@@ -23,22 +25,25 @@ public sealed class RunStore(Database database)
     }
 
     /// <summary>Compare-and-set from running to a terminal status; false when the run had already ended.</summary>
-    internal static bool TryEnd(WriteContext ctx, string runId, string status, DateTimeOffset at)
+    internal bool TryEnd(WriteContext ctx, string runId, string status, DateTimeOffset at)
     {
-        using var cmd = ctx.Command("UPDATE runs SET status = $status, updated_at = $at, ended_at = $at WHERE id = $id AND status = $running")
+        _runs.Changing();
+        ctx.OnCommitted(() => _runs.Remove(runId));
+        var cmd = ctx.Command("UPDATE runs SET status = $status, updated_at = $at, ended_at = $at WHERE id = $id AND status = $running")
             .With("$status", status).With("$at", at.ToDb()).With("$id", runId).With("$running", RunStatuses.Running);
         return cmd.ExecuteNonQuery() == 1;
     }
 
     internal static Run? Find(WriteContext ctx, string runId)
     {
-        using var cmd = ctx.Command($"SELECT {Columns} FROM runs WHERE id = $id").With("$id", runId);
+        var cmd = ctx.Command($"SELECT {Columns} FROM runs WHERE id = $id").With("$id", runId);
         return ReadOne(cmd);
     }
 
-    public Run? Find(string runId)
+    public Run? Find(string runId) => Ids.LooksValid(runId, "run_") ? _runs.Get(runId, Load) : null;
+
+    private Run? Load(string runId)
     {
-        if (!Ids.LooksValid(runId, "run_")) return null;
         using var connection = database.OpenRead();
         using var cmd = connection.Command($"SELECT {Columns} FROM runs WHERE id = $id").With("$id", runId);
         return ReadOne(cmd);

@@ -45,35 +45,38 @@ public sealed class SqliteWriter : IAsyncDisposable
     private async Task RunAsync()
     {
         using var connection = _database.OpenWriter();
+        using var statements = new StatementCache(connection);
         var batch = new List<WorkItem>(MaxBatch);
         while (await _queue.Reader.WaitToReadAsync().ConfigureAwait(false))
         {
             batch.Clear();
             while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var item)) batch.Add(item);
-            RunBatch(connection, batch);
+            RunBatch(connection, statements, batch);
         }
     }
 
-    private void RunBatch(SqliteConnection connection, List<WorkItem> batch)
+    private void RunBatch(SqliteConnection connection, StatementCache statements, List<WorkItem> batch)
     {
         var published = new List<StoredEvent>();
+        var committed = new List<Action>();
         try
         {
             using var tx = connection.BeginTransaction(deferred: false);
             foreach (var item in batch)
             {
-                var ctx = new WriteContext(connection, tx);
-                using (var save = connection.Command("SAVEPOINT unit", tx)) save.ExecuteNonQuery();
+                var ctx = new WriteContext(statements, tx);
+                statements.Get("SAVEPOINT unit", tx).ExecuteNonQuery();
                 try
                 {
                     item.Run(ctx);
-                    using var release = connection.Command("RELEASE unit", tx);
-                    release.ExecuteNonQuery();
+                    statements.Get("RELEASE unit", tx).ExecuteNonQuery();
                     published.AddRange(ctx.Appended);
+                    committed.AddRange(ctx.Committed);
                 }
                 catch (Exception e)
                 {
-                    using (var rollback = connection.Command("ROLLBACK TO unit; RELEASE unit;", tx)) rollback.ExecuteNonQuery();
+                    statements.Get("ROLLBACK TO unit", tx).ExecuteNonQuery();
+                    statements.Get("RELEASE unit", tx).ExecuteNonQuery();
                     item.Failed = e;
                 }
             }
@@ -85,6 +88,8 @@ public sealed class SqliteWriter : IAsyncDisposable
             foreach (var item in batch) item.Fail(e);
             return;
         }
+        // Caches learn of the change before any caller is answered, so an answered change is never read stale.
+        foreach (var action in committed) action();
         foreach (var item in batch) item.Complete();
         if (published.Count > 0) _hub.Publish(published);
     }

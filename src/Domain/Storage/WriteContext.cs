@@ -9,15 +9,24 @@ namespace OpenDesign.Workflows.Domain.Storage;
 /// </summary>
 public sealed class WriteContext
 {
-    internal WriteContext(SqliteConnection connection, SqliteTransaction transaction)
+    private readonly StatementCache _statements;
+    private readonly SqliteTransaction _transaction;
+
+    internal WriteContext(StatementCache statements, SqliteTransaction transaction)
     {
-        Connection = connection;
-        Transaction = transaction;
+        _statements = statements;
+        _transaction = transaction;
     }
 
-    internal SqliteConnection Connection { get; }
-    internal SqliteTransaction Transaction { get; }
     internal List<StoredEvent> Appended { get; } = [];
 
-    internal SqliteCommand Command(string sql) => Connection.Command(sql, Transaction);
+    /// <summary>Work to run once the batch is durable (cache evictions), before its callers are answered.</summary>
+    internal List<Action> Committed { get; } = [];
+
+    /// <summary>
+    /// A prepared statement owned by the writer: use it, don't dispose it. Its parameters are cleared on every hand-out.
+    /// </summary>
+    internal SqliteCommand Command(string sql) => _statements.Get(sql, _transaction);
+
+    internal void OnCommitted(Action action) => Committed.Add(action);
 }

@@ -19,7 +19,7 @@ public sealed class CallbackTokens(Database database, MediaRequestStore requests
     /// <summary>Records the token's hash inside the request's creation unit of work.</summary>
     internal static void Register(WriteContext ctx, string requestId, string token)
     {
-        using var cmd = ctx.Command("INSERT INTO callback_tokens (hash, request_id) VALUES ($hash, $request)")
+        var cmd = ctx.Command("INSERT INTO callback_tokens (hash, request_id) VALUES ($hash, $request)")
             .With("$hash", Hash(token)).With("$request", requestId);
         cmd.ExecuteNonQuery();
     }

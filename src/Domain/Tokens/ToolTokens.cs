@@ -13,6 +13,8 @@ namespace OpenDesign.Workflows.Domain.Tokens;
 /// </summary>
 public sealed class ToolTokens(Database database, SqliteWriter writer, OdOptions options, TimeProvider clock)
 {
+    private readonly ReadThroughCache<ToolTokenGrant> _grants = new();
+
     public const string Prefix = "odtt_";
 
     /// <summary>Mints a token inside the caller's unit of work (run creation), returning the raw token once.</summary>
@@ -21,7 +23,7 @@ public sealed class ToolTokens(Database database, SqliteWriter writer, OdOptions
         var token = Prefix + System.Buffers.Text.Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
         var now = clock.GetUtcNow();
         var expires = now + options.ToolTokenTtl;
-        using var cmd = ctx.Command("""
+        var cmd = ctx.Command("""
             INSERT INTO tool_tokens (hash, run_id, project_id, endpoints, operations, issued_at, expires_at)
             VALUES ($hash, $run, $project, $endpoints, $operations, $issued, $expires)
             """)
@@ -48,13 +50,15 @@ public sealed class ToolTokens(Database database, SqliteWriter writer, OdOptions
         if (slid - grant.ExpiresAt >= options.ToolTokenSlideGranularity)
         {
             // Revoked tokens are never revived: the update only touches a live row.
+            var slidGrant = grant with { ExpiresAt = slid };
             await writer.ExecuteAsync(ctx =>
             {
-                using var cmd = ctx.Command("UPDATE tool_tokens SET expires_at = $expires WHERE hash = $hash AND revoked_at IS NULL AND expires_at < $expires")
+                _grants.Changing();
+                var cmd = ctx.Command("UPDATE tool_tokens SET expires_at = $expires WHERE hash = $hash AND revoked_at IS NULL AND expires_at < $expires")
                     .With("$expires", slid.ToDb()).With("$hash", grant.TokenHash);
-                cmd.ExecuteNonQuery();
+                if (cmd.ExecuteNonQuery() == 1) ctx.OnCommitted(() => _grants.Refresh(grant.TokenHash, slidGrant));
             });
-            grant = grant with { ExpiresAt = slid };
+            grant = slidGrant;
         }
         return grant;
     }
@@ -64,17 +68,24 @@ public sealed class ToolTokens(Database database, SqliteWriter writer, OdOptions
     /// <summary>Revokes every live token of a run inside the caller's unit of work (run end).</summary>
     public void RevokeRun(WriteContext ctx, string runId)
     {
-        using var cmd = ctx.Command("UPDATE tool_tokens SET revoked_at = $at WHERE run_id = $run AND revoked_at IS NULL")
+        _grants.Changing();
+        var cmd = ctx.Command("UPDATE tool_tokens SET revoked_at = $at WHERE run_id = $run AND revoked_at IS NULL")
             .With("$at", clock.GetUtcNow().ToDb()).With("$run", runId);
         cmd.ExecuteNonQuery();
+        ctx.OnCommitted(() => _grants.RemoveWhere(g => g.RunId == runId));
     }
 
     private ToolTokenGrant? Find(string token)
     {
         if (!LooksLikeToolToken(token) || token.Length > 128) return null;
+        return _grants.Get(Hash(token), Load);
+    }
+
+    private ToolTokenGrant? Load(string hash)
+    {
         using var connection = database.OpenRead();
         using var cmd = connection.Command("SELECT hash, run_id, project_id, endpoints, operations, issued_at, expires_at FROM tool_tokens WHERE hash = $hash AND revoked_at IS NULL")
-            .With("$hash", Hash(token));
+            .With("$hash", hash);
         using var reader = cmd.ExecuteReader();
         if (!reader.Read()) return null;
         return new ToolTokenGrant(

@@ -38,29 +38,29 @@ public sealed class ActivityHarness : IAsyncDisposable
         configure?.Invoke(Options);
         Directory.CreateDirectory(Options.DataDir);
 
-        Database = new Database(Options);
-        Writer = new SqliteWriter(Database, new EventHub(), NullLogger<SqliteWriter>.Instance);
-        Events = new EventStore(Database, TimeProvider.System);
-        Projects = new ProjectStore(Database, Writer, Options, TimeProvider.System);
-        Runs = new RunStore(Database);
-        Requests = new MediaRequestStore(Database);
-        RequestService = new MediaRequestService(Writer, Events, TimeProvider.System);
-        RunService = new RunService(Writer, new ToolTokens(Database, Writer, Options, TimeProvider.System), RequestService, Events, TimeProvider.System);
-        Fulfillment = new FulfillmentService(Options, Projects, Requests, RequestService);
-        CallbackKey = new CallbackKey(Options);
-        CallbackTokens = new CallbackTokens(Database, Requests);
-
-        var services = new ServiceCollection();
-        services.AddHttpClient(ExecutorClientFactory.HttpClientName, c => c.Timeout = executorTimeout ?? TimeSpan.FromSeconds(30));
-        services.AddHttpClient(ResultDownloader.HttpClientName);
-        _services = services.BuildServiceProvider();
+        // The same registrations as the service, with this test's executor secret and timeout.
+        _services = new ServiceCollection()
+            .AddLogging()
+            .AddOpenDesignDomain(Options)
+            .AddMediaRequestActivities("http://od.test", executorTimeout)
+            .AddSingleton(new ExecutorAuthHeaders(environment ?? (name => name == SecretVariable ? Secret : null)))
+            .BuildServiceProvider();
+        Database = _services.GetRequiredService<Database>();
+        Writer = _services.GetRequiredService<SqliteWriter>();
+        Events = _services.GetRequiredService<EventStore>();
+        Projects = _services.GetRequiredService<ProjectStore>();
+        Runs = _services.GetRequiredService<RunStore>();
+        Requests = _services.GetRequiredService<MediaRequestStore>();
+        RequestService = _services.GetRequiredService<MediaRequestService>();
+        RunService = _services.GetRequiredService<RunService>();
+        Fulfillment = _services.GetRequiredService<FulfillmentService>();
+        CallbackKey = _services.GetRequiredService<CallbackKey>();
+        CallbackTokens = _services.GetRequiredService<CallbackTokens>();
         HttpClients = _services.GetRequiredService<IHttpClientFactory>();
-        Downloader = new ResultDownloader(HttpClients, Fulfillment);
-        Executors = new ExecutorClientFactory(HttpClients);
-        AuthHeaders = new ExecutorAuthHeaders(environment ?? (name => name == SecretVariable ? Secret : null));
-        Activities = new MediaRequestActivities(
-            Requests, Runs, RequestService, Fulfillment, Downloader, Executors, AuthHeaders, CallbackKey,
-            new CallbackUrls("http://od.test"), NullLogger<MediaRequestActivities>.Instance);
+        Downloader = _services.GetRequiredService<ResultDownloader>();
+        Executors = _services.GetRequiredService<ExecutorClientFactory>();
+        AuthHeaders = _services.GetRequiredService<ExecutorAuthHeaders>();
+        Activities = (MediaRequestActivities)_services.CreateScope().ServiceProvider.GetRequiredService<IMediaRequestActivities>();
     }
 
     public string Root { get; } = Path.Combine(Path.GetTempPath(), "od-activities-tests-" + Guid.NewGuid().ToString("N"));

@@ -1,0 +1,32 @@
+using Microsoft.Data.Sqlite;
+
+namespace OpenDesign.Workflows.Domain.Storage;
+
+/// <summary>
+/// The writer's prepared statements, one per SQL text, kept for the life of its connection. Preparing was close to
+/// half of the writer's statement time under load; a cached command is handed out with its parameters cleared.
+/// Only the writer thread uses it, so it needs no locking.
+/// </summary>
+internal sealed class StatementCache(SqliteConnection connection) : IDisposable
+{
+    private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
+
+    public SqliteCommand Get(string sql, SqliteTransaction transaction)
+    {
+        if (!_commands.TryGetValue(sql, out var cmd))
+        {
+            cmd = connection.CreateCommand();
+            cmd.CommandText = sql;
+            _commands[sql] = cmd;
+        }
+        cmd.Transaction = transaction;
+        cmd.Parameters.Clear();
+        return cmd;
+    }
+
+    public void Dispose()
+    {
+        foreach (var cmd in _commands.Values) cmd.Dispose();
+        _commands.Clear();
+    }
+}
