@@ -13,22 +13,34 @@ internal static class JsonBody
     public static async Task<JsonElement?> ReadAsync(HttpRequest request, int maxBytes, bool optional = false)
     {
         if (request.ContentLength > maxBytes) throw TooLarge(maxBytes);
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, request.HttpContext.RequestAborted)) > 0)
+        var ct = request.HttpContext.RequestAborted;
+        // A declared length is read in one buffer of that size; otherwise the buffer grows up to the limit.
+        var buffer = new byte[request.ContentLength is { } declared ? (int)declared : 4096];
+        var length = 0;
+        while (true)
         {
-            if (buffer.Length + read > maxBytes) throw TooLarge(maxBytes);
-            buffer.Write(chunk, 0, read);
+            if (length == buffer.Length)
+            {
+                if (buffer.Length >= maxBytes)
+                {
+                    if (await request.Body.ReadAsync(new byte[1], ct) == 0) break;
+                    throw TooLarge(maxBytes);
+                }
+                Array.Resize(ref buffer, Math.Min(maxBytes, Math.Max(4096, buffer.Length * 2)));
+            }
+            var read = await request.Body.ReadAsync(buffer.AsMemory(length), ct);
+            if (read == 0) break;
+            length += read;
         }
-        if (buffer.Length == 0 || buffer.ToArray().All(b => b is (byte)' ' or (byte)'\n' or (byte)'\r' or (byte)'\t'))
+        var json = buffer.AsMemory(0, length);
+        if (json.Span.Trim(" \t\r\n"u8).IsEmpty)
         {
             if (optional) return null;
             throw DomainException.BadRequest("a JSON body is required");
         }
         try
         {
-            using var doc = JsonDocument.Parse(buffer.ToArray(), new JsonDocumentOptions { MaxDepth = 32 });
+            using var doc = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 32 });
             return doc.RootElement.Clone();
         }
         catch (JsonException)

@@ -12,13 +12,20 @@ namespace OpenDesign.Workflows.Domain.MediaRequests;
 public sealed class MediaRequestService(SqliteWriter writer, EventStore events, TimeProvider clock)
 {
     /// <summary>Stores a new request with its <c>created</c> event; an external request's callback token hash commits with it.</summary>
-    public Task<MediaRequest> CreateAsync(MediaRequest request, string? callbackToken = null) => writer.ExecuteAsync(ctx =>
+    public Task<MediaRequest> CreateAsync(MediaRequest request, string? callbackToken = null)
     {
-        MediaRequestStore.Insert(ctx, request);
-        if (callbackToken is not null) Tokens.CallbackTokens.Register(ctx, request.Id, callbackToken);
-        AppendEvent(ctx, MediaRequestActions.Created, request);
-        return request;
-    });
+        // Serialised here, on the caller's thread: the single writer thread is the service's bottleneck under load,
+        // so it only runs the statements.
+        var body = MediaRequestStore.Serialize(request);
+        var data = EventData(MediaRequestActions.Created, body);
+        return writer.ExecuteAsync(ctx =>
+        {
+            MediaRequestStore.Insert(ctx, request, body);
+            if (callbackToken is not null) Tokens.CallbackTokens.Register(ctx, request.Id, callbackToken);
+            events.Append(ctx, request.RunId, EventNames.MediaRequest, data);
+            return request;
+        });
+    }
 
     /// <summary>requested -> submitted with what the executor answered. Repeating it (a retried activity) changes nothing.</summary>
     public Task<MediaRequest> MarkSubmittedAsync(string id, Func<MediaRequest, ExternalRef> external) => writer.ExecuteAsync(ctx =>
@@ -105,11 +112,12 @@ public sealed class MediaRequestService(SqliteWriter writer, EventStore events, 
                 new Dictionary<string, object?> { ["status"] = current.Status });
         }
         var next = change(current) with { Status = status, UpdatedAt = now };
-        if (!MediaRequestStore.TryReplace(ctx, current.Status, next))
+        var body = MediaRequestStore.Serialize(next);
+        if (!MediaRequestStore.TryReplace(ctx, current.Status, next, body))
         {
             throw new DomainException(409, ErrorCodes.MediaRequestTerminal, "media request changed concurrently");
         }
-        AppendEvent(ctx, action, next);
+        AppendEvent(ctx, action, next, body);
         return next;
     }
 
@@ -120,11 +128,12 @@ public sealed class MediaRequestService(SqliteWriter writer, EventStore events, 
         return cmd.ExecuteNonQuery() == 1;
     }
 
-    private void AppendEvent(WriteContext ctx, string action, MediaRequest request)
-    {
-        var payload = new MediaRequestEvent(MediaRequestEvent.EventName, action, request);
-        events.Append(ctx, request.RunId, EventNames.MediaRequest, JsonSerializer.Serialize(payload, OdJsonContext.Default.MediaRequestEvent));
-    }
+    private void AppendEvent(WriteContext ctx, string action, MediaRequest request, string body) =>
+        events.Append(ctx, request.RunId, EventNames.MediaRequest, EventData(action, body));
+
+    /// <summary>A <see cref="MediaRequestEvent"/> as JSON, built around the request's already serialised body.</summary>
+    internal static string EventData(string action, string requestBody) =>
+        $"{{\"type\":\"{MediaRequestEvent.EventName}\",\"action\":\"{action}\",\"request\":{requestBody}}}";
 
     private static DomainException NotFound() => DomainException.NotFound(ErrorCodes.MediaRequestNotFound, "media request not found");
 }

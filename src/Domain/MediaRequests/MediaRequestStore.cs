@@ -12,19 +12,19 @@ namespace OpenDesign.Workflows.Domain.MediaRequests;
 /// </summary>
 public sealed class MediaRequestStore(Database database)
 {
-    internal static void Insert(WriteContext ctx, MediaRequest request)
+    internal static void Insert(WriteContext ctx, MediaRequest request, string body)
     {
         var cmd = ctx.Command("INSERT INTO media_requests (id, run_id, project_id, status, body) VALUES ($id, $run, $project, $status, $body)")
             .With("$id", request.Id).With("$run", request.RunId).With("$project", request.ProjectId)
-            .With("$status", request.Status).With("$body", Serialize(request));
+            .With("$status", request.Status).With("$body", body);
         cmd.ExecuteNonQuery();
     }
 
     /// <summary>Compare-and-set on status: of two racing transitions from the same state exactly one matches.</summary>
-    internal static bool TryReplace(WriteContext ctx, string expectedStatus, MediaRequest next)
+    internal static bool TryReplace(WriteContext ctx, string expectedStatus, MediaRequest next, string body)
     {
         var cmd = ctx.Command("UPDATE media_requests SET status = $status, body = $body WHERE id = $id AND status = $expected")
-            .With("$status", next.Status).With("$body", Serialize(next)).With("$id", next.Id).With("$expected", expectedStatus);
+            .With("$status", next.Status).With("$body", body).With("$id", next.Id).With("$expected", expectedStatus);
         return cmd.ExecuteNonQuery() == 1;
     }
 
