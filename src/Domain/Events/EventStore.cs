@@ -10,11 +10,7 @@ public sealed class EventStore(Database database, TimeProvider clock)
     /// <summary>Appends within the caller's unit of work; the per-run sequence comes from the run row, which the single writer owns.</summary>
     public StoredEvent Append(WriteContext ctx, string runId, string name, string data)
     {
-        long seq;
-        var bump = ctx.Command("UPDATE runs SET last_event_seq = last_event_seq + 1 WHERE id = $run RETURNING last_event_seq").With("$run", runId);
-        {
-            seq = (long)(bump.ExecuteScalar() ?? throw new InvalidOperationException($"run {runId} does not exist"));
-        }
+        var seq = ctx.NextEventSeq(runId);
         var now = clock.GetUtcNow();
         var insert = ctx.Command("INSERT INTO events (run_id, seq, event, data, created_at) VALUES ($run, $seq, $event, $data, $at) RETURNING id")
             .With("$run", runId).With("$seq", seq).With("$event", name).With("$data", data).With("$at", now.ToDb());

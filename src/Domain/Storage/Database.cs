@@ -10,8 +10,11 @@ public sealed class Database
 {
     private readonly string _connectionString;
 
+    private readonly string _path;
+
     public Database(OdOptions options)
     {
+        _path = options.DatabasePath;
         _connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = options.DatabasePath,
@@ -29,13 +32,30 @@ public sealed class Database
         return connection;
     }
 
-    /// <summary>The writer's connection: WAL, fsync on every commit (synchronous=FULL), foreign keys enforced.</summary>
+    /// <summary>
+    /// The writer's connection: WAL, fsync on every commit (synchronous=FULL), foreign keys enforced. It never
+    /// checkpoints by itself: a commit that triggered one would hold every caller of its batch for the copy, so
+    /// <see cref="Checkpoint"/> runs beside it instead.
+    /// </summary>
     internal SqliteConnection OpenWriter()
     {
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
-        Exec(connection, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;");
+        Exec(connection, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000; PRAGMA wal_autocheckpoint=0;");
         return connection;
+    }
+
+    /// <summary>
+    /// Copies committed WAL pages into the database without blocking the writer (PASSIVE); once the log is large it
+    /// waits for readers and restarts it (RESTART), so the file cannot grow without bound.
+    /// </summary>
+    internal void Checkpoint()
+    {
+        var path = _path;
+        var large = File.Exists(path + "-wal") && new FileInfo(path + "-wal").Length > 64L * 1024 * 1024;
+        using var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        Exec(connection, large ? "PRAGMA wal_checkpoint(RESTART);" : "PRAGMA wal_checkpoint(PASSIVE);");
     }
 
     private void Migrate()

@@ -69,5 +69,7 @@ internal static class Schema
             applied_at  TEXT NOT NULL
         );
         """,
+        // Event sequences now come from the events index (see WriteContext.NextEventSeq): one write less per event.
+        "ALTER TABLE runs DROP COLUMN last_event_seq;",
     ];
 }

@@ -13,9 +13,12 @@ internal static class SqliteCommandExtensions
         return cmd;
     }
 
+    /// <summary>Sets a parameter, reusing the one a cached statement already has so binding allocates nothing new.</summary>
     public static SqliteCommand With(this SqliteCommand cmd, string name, object? value)
     {
-        cmd.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        var index = cmd.Parameters.IndexOf(name);
+        if (index >= 0) cmd.Parameters[index].Value = value ?? DBNull.Value;
+        else cmd.Parameters.AddWithValue(name, value ?? DBNull.Value);
         return cmd;
     }
 

@@ -6,10 +6,10 @@ using OpenDesign.Workflows.Domain.Events;
 namespace OpenDesign.Workflows.Domain.Storage;
 
 /// <summary>
-/// Group commit: one writer connection takes every queued unit of work, runs each inside its own savepoint of a
-/// single transaction, commits once (one fsync under synchronous=FULL) and only then completes the callers. A caller
-/// is therefore answered only when its change is durable, while concurrent callers share the cost of the fsync. A
-/// unit that throws rolls back to its savepoint alone; the rest of the batch still commits.
+/// Group commit: one writer connection takes every queued unit of work, runs them in a single transaction, commits
+/// once (one fsync under synchronous=FULL) and only then completes the callers. A caller is therefore answered only
+/// when its change is durable, while concurrent callers share the cost of the fsync. A unit that throws costs its
+/// batch a replay with a savepoint per unit, after which it fails alone and the rest still commit.
 /// </summary>
 public sealed class SqliteWriter : IAsyncDisposable
 {
@@ -21,12 +21,36 @@ public sealed class SqliteWriter : IAsyncDisposable
     private readonly ILogger<SqliteWriter> _logger;
     private readonly Task _loop;
 
+    // Owned by the writer thread: the last event sequence of each run it has written to (see WriteContext.NextEventSeq).
+    private readonly Dictionary<string, long> _eventSeq = new(StringComparer.Ordinal);
+
     public SqliteWriter(Database database, EventHub hub, ILogger<SqliteWriter> logger)
     {
         _database = database;
         _hub = hub;
         _logger = logger;
         _loop = Task.Factory.StartNew(RunAsync, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+        _checkpoints = new Timer(_ => Checkpoint(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+    }
+
+    private readonly Timer _checkpoints;
+    private int _checkpointing;
+
+    private void Checkpoint()
+    {
+        if (Interlocked.Exchange(ref _checkpointing, 1) == 1) return;
+        try
+        {
+            _database.Checkpoint();
+        }
+        catch (SqliteException e)
+        {
+            _logger.LogWarning("WAL checkpoint failed: {Reason}", e.Message);
+        }
+        finally
+        {
+            Volatile.Write(ref _checkpointing, 0);
+        }
     }
 
     public Task<T> ExecuteAsync<T>(Func<WriteContext, T> work)
@@ -57,47 +81,104 @@ public sealed class SqliteWriter : IAsyncDisposable
 
     private void RunBatch(SqliteConnection connection, StatementCache statements, List<WorkItem> batch)
     {
-        var published = new List<StoredEvent>();
-        var committed = new List<Action>();
-        try
+        var outcome = TryRunWhole(connection, statements, batch, out var published, out var committed);
+        if (outcome == BatchOutcome.UnitFailed)
         {
-            using var tx = connection.BeginTransaction(deferred: false);
-            foreach (var item in batch)
-            {
-                var ctx = new WriteContext(statements, tx);
-                statements.Get("SAVEPOINT unit", tx).ExecuteNonQuery();
-                try
-                {
-                    item.Run(ctx);
-                    statements.Get("RELEASE unit", tx).ExecuteNonQuery();
-                    published.AddRange(ctx.Appended);
-                    committed.AddRange(ctx.Committed);
-                }
-                catch (Exception e)
-                {
-                    statements.Get("ROLLBACK TO unit", tx).ExecuteNonQuery();
-                    statements.Get("RELEASE unit", tx).ExecuteNonQuery();
-                    item.Failed = e;
-                }
-            }
-            tx.Commit();
+            // One unit refused (a conflict, a missing row): replay the batch with a savepoint per unit, so it fails alone.
+            outcome = RunUnitByUnit(connection, statements, batch, out published, out committed);
         }
-        catch (Exception e)
-        {
-            _logger.LogError(e, "A write batch of {Count} units failed to commit", batch.Count);
-            foreach (var item in batch) item.Fail(e);
-            return;
-        }
+        if (outcome == BatchOutcome.CommitFailed) return;
         // Caches learn of the change before any caller is answered, so an answered change is never read stale.
         foreach (var action in committed) action();
         foreach (var item in batch) item.Complete();
         if (published.Count > 0) _hub.Publish(published);
     }
 
+    /// <summary>The common case: every unit succeeds, so the batch runs as one transaction with no savepoints at all.</summary>
+    private BatchOutcome TryRunWhole(SqliteConnection connection, StatementCache statements, List<WorkItem> batch,
+        out List<StoredEvent> published, out List<Action> committed)
+    {
+        published = [];
+        committed = [];
+        using var tx = connection.BeginTransaction(deferred: false);
+        foreach (var item in batch)
+        {
+            var ctx = new WriteContext(statements, tx, _eventSeq);
+            try
+            {
+                item.Run(ctx);
+            }
+            catch (Exception)
+            {
+                tx.Rollback();
+                _eventSeq.Clear();
+                return BatchOutcome.UnitFailed;
+            }
+            published.AddRange(ctx.Appended);
+            committed.AddRange(ctx.Committed);
+        }
+        return Commit(tx, batch);
+    }
+
+    private BatchOutcome RunUnitByUnit(SqliteConnection connection, StatementCache statements, List<WorkItem> batch,
+        out List<StoredEvent> published, out List<Action> committed)
+    {
+        published = [];
+        committed = [];
+        using var tx = connection.BeginTransaction(deferred: false);
+        foreach (var item in batch)
+        {
+            var ctx = new WriteContext(statements, tx, _eventSeq);
+            statements.Get("SAVEPOINT unit", tx).ExecuteNonQuery();
+            try
+            {
+                item.Run(ctx);
+                statements.Get("RELEASE unit", tx).ExecuteNonQuery();
+                item.Failed = null;
+                published.AddRange(ctx.Appended);
+                committed.AddRange(ctx.Committed);
+            }
+            catch (Exception e)
+            {
+                statements.Get("ROLLBACK TO unit", tx).ExecuteNonQuery();
+                statements.Get("RELEASE unit", tx).ExecuteNonQuery();
+                // The unit may have taken event sequences that no longer exist.
+                _eventSeq.Clear();
+                item.Failed = e;
+            }
+        }
+        return Commit(tx, batch);
+    }
+
+    private BatchOutcome Commit(SqliteTransaction tx, List<WorkItem> batch)
+    {
+        try
+        {
+            tx.Commit();
+            return BatchOutcome.Committed;
+        }
+        catch (Exception e)
+        {
+            _eventSeq.Clear();
+            _logger.LogError(e, "A write batch of {Count} units failed to commit", batch.Count);
+            foreach (var item in batch) item.Fail(e);
+            return BatchOutcome.CommitFailed;
+        }
+    }
+
+    private enum BatchOutcome
+    {
+        Committed,
+        UnitFailed,
+        CommitFailed,
+    }
+
     public async ValueTask DisposeAsync()
     {
+        await _checkpoints.DisposeAsync().ConfigureAwait(false);
         _queue.Writer.TryComplete();
         await _loop.ConfigureAwait(false);
+        Checkpoint();
     }
 
     private abstract class WorkItem

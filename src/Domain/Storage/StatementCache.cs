@@ -4,8 +4,8 @@ namespace OpenDesign.Workflows.Domain.Storage;
 
 /// <summary>
 /// The writer's prepared statements, one per SQL text, kept for the life of its connection. Preparing was close to
-/// half of the writer's statement time under load; a cached command is handed out with its parameters cleared.
-/// Only the writer thread uses it, so it needs no locking.
+/// half of the writer's statement time under load. A cached command keeps its parameters; every caller sets all of
+/// them (<see cref="SqliteCommandExtensions.With"/>). Only the writer thread uses it, so it needs no locking.
 /// </summary>
 internal sealed class StatementCache(SqliteConnection connection) : IDisposable
 {
@@ -20,7 +20,6 @@ internal sealed class StatementCache(SqliteConnection connection) : IDisposable
             _commands[sql] = cmd;
         }
         cmd.Transaction = transaction;
-        cmd.Parameters.Clear();
         return cmd;
     }
 

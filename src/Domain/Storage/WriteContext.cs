@@ -11,11 +11,28 @@ public sealed class WriteContext
 {
     private readonly StatementCache _statements;
     private readonly SqliteTransaction _transaction;
+    private readonly Dictionary<string, long> _eventSeq;
 
-    internal WriteContext(StatementCache statements, SqliteTransaction transaction)
+    internal WriteContext(StatementCache statements, SqliteTransaction transaction, Dictionary<string, long> eventSeq)
     {
         _statements = statements;
         _transaction = transaction;
+        _eventSeq = eventSeq;
+    }
+
+    /// <summary>
+    /// The next per-run event sequence. The writer owns every event insert, so it keeps the last sequence of each run
+    /// in memory (read once from the events index) instead of updating a counter row per event.
+    /// </summary>
+    internal long NextEventSeq(string runId)
+    {
+        if (!_eventSeq.TryGetValue(runId, out var last))
+        {
+            if (_eventSeq.Count >= 10_000) _eventSeq.Clear();
+            last = Command("SELECT COALESCE(MAX(seq), 0) FROM events WHERE run_id = $run").With("$run", runId).ExecuteScalar() is long max ? max : 0;
+        }
+        _eventSeq[runId] = last + 1;
+        return last + 1;
     }
 
     internal List<StoredEvent> Appended { get; } = [];
