@@ -14,8 +14,10 @@ internal static class ToolMediaEndpoints
         api.MapPost("/tools/media/generate", async (HttpRequest request, Caller caller, MediaGenerationService service, OdOptions options) =>
         {
             var body = await JsonBody.ReadAsync(request, options.MaxJsonBodyBytes);
-            var created = await service.GenerateAsync(caller.Grant!, body!.Value);
-            return TypedResults.Accepted($"/api/media-requests/{created.Id}", created);
+            var (created, json) = await service.GenerateWithJsonAsync(caller.Grant!, body!.Value);
+            // The JSON just stored is the answer: the hot path serialises the request once, not twice.
+            request.HttpContext.Response.Headers.Location = $"/api/media-requests/{created.Id}";
+            return Results.Text(json, "application/json; charset=utf-8", System.Text.Encoding.UTF8, StatusCodes.Status202Accepted);
         })
         .RequireToolToken(ToolEndpoints.MediaGenerate, ToolOperations.MediaGenerate)
         .WithTags("Tools");

@@ -22,7 +22,10 @@ public sealed class MediaGenerationService(
     CallbackKey callbackKey,
     TimeProvider clock)
 {
-    public async Task<MediaRequest> GenerateAsync(ToolTokenGrant grant, JsonElement body)
+    public async Task<MediaRequest> GenerateAsync(ToolTokenGrant grant, JsonElement body) => (await GenerateWithJsonAsync(grant, body)).Request;
+
+    /// <summary>As <see cref="GenerateAsync"/>, with the stored request's JSON for the answer.</summary>
+    public async Task<(MediaRequest Request, string Json)> GenerateWithJsonAsync(ToolTokenGrant grant, JsonElement body)
     {
         var input = MediaGenerateParser.Parse(body);
         var run = runs.Get(grant.RunId);
@@ -65,7 +68,7 @@ public sealed class MediaGenerationService(
             CreatedAt = now,
             UpdatedAt = now,
         };
-        if (run.MediaExecution.Mode != MediaExecutionModes.External) return await requests.CreateAsync(request);
+        if (run.MediaExecution.Mode != MediaExecutionModes.External) return await requests.CreateWithJsonAsync(request);
 
         // Stored (and announced) first, then handed to its workflow; if the engine cannot take it the request is
         // failed with the reason rather than left waiting for a workflow that does not exist.
@@ -74,7 +77,7 @@ public sealed class MediaGenerationService(
         {
             if (!dispatcher.IsAvailable) throw new ExternalDispatchException("the workflow engine (Temporal) is not available");
             await dispatcher.StartAsync(request, CancellationToken.None);
-            return request;
+            return (request, MediaRequestStore.Serialize(request));
         }
         catch (ExternalDispatchException e)
         {

@@ -12,7 +12,11 @@ namespace OpenDesign.Workflows.Domain.MediaRequests;
 public sealed class MediaRequestService(SqliteWriter writer, EventStore events, TimeProvider clock)
 {
     /// <summary>Stores a new request with its <c>created</c> event; an external request's callback token hash commits with it.</summary>
-    public Task<MediaRequest> CreateAsync(MediaRequest request, string? callbackToken = null)
+    public async Task<MediaRequest> CreateAsync(MediaRequest request, string? callbackToken = null) =>
+        (await CreateWithJsonAsync(request, callbackToken)).Request;
+
+    /// <summary>As <see cref="CreateAsync"/>, also returning the request's JSON so an answer need not serialise it again.</summary>
+    public Task<(MediaRequest Request, string Json)> CreateWithJsonAsync(MediaRequest request, string? callbackToken = null)
     {
         // Serialised here, on the caller's thread: the single writer thread is the service's bottleneck under load,
         // so it only runs the statements.
@@ -23,7 +27,7 @@ public sealed class MediaRequestService(SqliteWriter writer, EventStore events, 
             MediaRequestStore.Insert(ctx, request, body);
             if (callbackToken is not null) Tokens.CallbackTokens.Register(ctx, request.Id, callbackToken);
             events.Append(ctx, request.RunId, EventNames.MediaRequest, data);
-            return request;
+            return (request, body);
         });
     }
 

@@ -38,13 +38,12 @@ public sealed class ToolTokens(Database database, SqliteWriter writer, OdOptions
     /// <summary>Open Design's order: missing, invalid, expired, endpoint, operation. Success slides the expiry.</summary>
     public async Task<ToolTokenGrant> ValidateAsync(string? token, string endpoint, string operation)
     {
-        var details = new Dictionary<string, object?> { ["endpoint"] = endpoint, ["operation"] = operation };
-        if (string.IsNullOrEmpty(token)) throw new DomainException(401, ErrorCodes.ToolTokenMissing, "tool token is required", details);
-        var grant = Find(token) ?? throw new DomainException(401, ErrorCodes.ToolTokenInvalid, "tool token is invalid or revoked", details);
+        if (string.IsNullOrEmpty(token)) throw Refused(401, ErrorCodes.ToolTokenMissing, "tool token is required", endpoint, operation);
+        var grant = Find(token) ?? throw Refused(401, ErrorCodes.ToolTokenInvalid, "tool token is invalid or revoked", endpoint, operation);
         var now = clock.GetUtcNow();
-        if (now >= grant.ExpiresAt) throw new DomainException(401, ErrorCodes.ToolTokenExpired, "tool token expired", details);
-        if (!grant.AllowedEndpoints.Contains(endpoint)) throw new DomainException(403, ErrorCodes.ToolEndpointDenied, "tool endpoint is not allowed for this run", details);
-        if (!grant.AllowedOperations.Contains(operation)) throw new DomainException(403, ErrorCodes.ToolOperationDenied, "tool operation is not allowed for this run", details);
+        if (now >= grant.ExpiresAt) throw Refused(401, ErrorCodes.ToolTokenExpired, "tool token expired", endpoint, operation);
+        if (!grant.AllowedEndpoints.Contains(endpoint)) throw Refused(403, ErrorCodes.ToolEndpointDenied, "tool endpoint is not allowed for this run", endpoint, operation);
+        if (!grant.AllowedOperations.Contains(operation)) throw Refused(403, ErrorCodes.ToolOperationDenied, "tool operation is not allowed for this run", endpoint, operation);
 
         var slid = now + options.ToolTokenTtl;
         if (slid - grant.ExpiresAt >= options.ToolTokenSlideGranularity)
@@ -62,6 +61,9 @@ public sealed class ToolTokens(Database database, SqliteWriter writer, OdOptions
         }
         return grant;
     }
+
+    private static DomainException Refused(int status, string code, string message, string endpoint, string operation) =>
+        new(status, code, message, new Dictionary<string, object?> { ["endpoint"] = endpoint, ["operation"] = operation });
 
     public static bool LooksLikeToolToken(string credential) => credential.StartsWith(Prefix, StringComparison.Ordinal);
 
