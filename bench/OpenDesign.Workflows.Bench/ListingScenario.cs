@@ -186,7 +186,7 @@ internal static class ListingScenario
             long seq;
             using (var cmd = connection.CreateCommand())
             {
-                cmd.CommandText = "SELECT last_event_seq FROM runs WHERE id = $run";
+                cmd.CommandText = "SELECT COALESCE(MAX(seq), 0) FROM events WHERE run_id = $run";
                 cmd.Parameters.AddWithValue("$run", _runId);
                 seq = (long)cmd.ExecuteScalar()!;
             }
@@ -223,14 +223,6 @@ internal static class ListingScenario
                     pSeq.Value = ++seq;
                     pData.Value = _eventData.Replace(_templateHex, newHex, StringComparison.Ordinal);
                     evt.ExecuteNonQuery();
-                }
-                using (var bump = connection.CreateCommand())
-                {
-                    bump.Transaction = tx;
-                    bump.CommandText = "UPDATE runs SET last_event_seq = $seq WHERE id = $run";
-                    bump.Parameters.AddWithValue("$seq", seq);
-                    bump.Parameters.AddWithValue("$run", _runId);
-                    bump.ExecuteNonQuery();
                 }
                 tx.Commit();
                 done += chunk;

@@ -23,6 +23,7 @@ internal static class EventsEndpoints
                 CursorOf = e => e.Seq,
                 FrameOf = e => e.RunFrame,
                 IsFinal = e => e.Name == EventNames.End,
+                Contiguous = true,
             };
             // Only a run whose `end` is written is over for its stream; one still ending is followed until it is.
             await stream.RunAsync(subscription, after, follow, () =>

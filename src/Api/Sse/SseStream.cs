@@ -20,6 +20,13 @@ internal sealed class SseStream(HttpContext context, TimeSpan keepAlive)
     /// <summary>True for the event after which the stream ends (a run's <c>end</c>).</summary>
     public Func<StoredEvent, bool> IsFinal { get; init; } = _ => false;
 
+    /// <summary>
+    /// Whether cursors are gap-free (a run's sequence). Then a live event that skips ahead shows that one arrived out
+    /// of order (another process wrote it) and the stream fills the gap from the store. The global feed's ids have
+    /// gaps by nature, so it always reads the store when woken.
+    /// </summary>
+    public bool Contiguous { get; init; }
+
     public async Task RunAsync(EventSubscription subscription, long after, bool follow, Func<StoredEvent?>? finalWhenCaughtUp = null)
     {
         var response = context.Response;
@@ -71,9 +78,21 @@ internal sealed class SseStream(HttpContext context, TimeSpan keepAlive)
                     (cursor, ended) = await CatchUpAsync(cursor, ct);
                     if (ended) return;
                 }
+                if (!Contiguous)
+                {
+                    while (reader.TryRead(out _)) { }
+                    (cursor, _) = await CatchUpAsync(cursor, ct);
+                    continue;
+                }
                 while (reader.TryRead(out var e))
                 {
                     if (CursorOf(e) <= cursor) continue;
+                    if (CursorOf(e) != cursor + 1)
+                    {
+                        (cursor, ended) = await CatchUpAsync(cursor, ct);
+                        if (ended) return;
+                        continue;
+                    }
                     await response.Body.WriteAsync(FrameOf(e), ct);
                     cursor = CursorOf(e);
                     if (IsFinal(e))

@@ -22,6 +22,7 @@ internal static class ExternalModeSetup
         services.AddHostedService(sp => sp.GetRequiredService<TemporalRuntime>());
         services.AddSingleton<IExternalMediaDispatcher, TemporalMediaDispatcher>();
         services.AddSingleton<ExternalRequestCanceller>();
+        services.AddHostedService<Sse.EventTail>();
 
         services.AddMediaRequestActivities(PublicBaseUrl(configuration, options));
         return services;

@@ -27,7 +27,8 @@ public sealed class EventHub
         return sub;
     }
 
-    internal void Publish(IReadOnlyList<StoredEvent> events)
+    /// <summary>Offers committed events to live subscribers; a subscriber that is full is marked lagged, never waited for.</summary>
+    public void Publish(IReadOnlyList<StoredEvent> events)
     {
         var global = _global;
         foreach (var e in events)

@@ -36,6 +36,22 @@ public sealed class EventStore(Database database, TimeProvider clock)
         return Read(cmd);
     }
 
+    /// <summary>Every event after a global id, of any run and name: what the event tail relays.</summary>
+    public IReadOnlyList<StoredEvent> ReadAllAfter(long afterId, int limit = PageSize)
+    {
+        using var connection = database.OpenRead();
+        using var cmd = connection.Command("SELECT id, run_id, seq, event, data, created_at FROM events WHERE id > $after ORDER BY id LIMIT $limit")
+            .With("$after", afterId).With("$limit", limit);
+        return Read(cmd);
+    }
+
+    public long LastId()
+    {
+        using var connection = database.OpenRead();
+        using var cmd = connection.Command("SELECT COALESCE(MAX(id), 0) FROM events");
+        return (long)cmd.ExecuteScalar()!;
+    }
+
     public StoredEvent? LastOfRun(string runId)
     {
         using var connection = database.OpenRead();

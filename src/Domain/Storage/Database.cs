@@ -10,11 +10,8 @@ public sealed class Database
 {
     private readonly string _connectionString;
 
-    private readonly string _path;
-
     public Database(OdOptions options)
     {
-        _path = options.DatabasePath;
         _connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = options.DatabasePath,
@@ -41,22 +38,37 @@ public sealed class Database
     {
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
-        Exec(connection, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000; PRAGMA wal_autocheckpoint=0;");
+        Exec(connection, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000; PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=67108864;");
         return connection;
     }
 
     /// <summary>
-    /// Copies committed WAL pages into the database without blocking the writer (PASSIVE); once the log is large it
-    /// waits for readers and restarts it (RESTART), so the file cannot grow without bound.
+    /// Copies committed WAL pages into the database without blocking the writer (PASSIVE). Only when the log still
+    /// holds a very large backlog afterwards (readers kept old pages pinned) does it wait for them (RESTART), so the
+    /// log cannot grow without bound while the common case never stalls a commit.
     /// </summary>
     internal void Checkpoint()
     {
-        var path = _path;
-        var large = File.Exists(path + "-wal") && new FileInfo(path + "-wal").Length > 64L * 1024 * 1024;
         using var connection = new SqliteConnection(_connectionString);
         connection.Open();
-        Exec(connection, large ? "PRAGMA wal_checkpoint(RESTART);" : "PRAGMA wal_checkpoint(PASSIVE);");
+        using var cmd = connection.CreateCommand();
+        cmd.CommandText = "PRAGMA wal_checkpoint(PASSIVE);";
+        long logFrames = 0, checkpointed = 0;
+        using (var reader = cmd.ExecuteReader())
+        {
+            if (reader.Read())
+            {
+                logFrames = reader.GetInt64(1);
+                checkpointed = reader.GetInt64(2);
+            }
+        }
+        if (logFrames - checkpointed > LargeBacklogFrames)
+        {
+            Exec(connection, "PRAGMA wal_checkpoint(RESTART);");
+        }
     }
+
+    private const long LargeBacklogFrames = 50_000;
 
     private void Migrate()
     {

@@ -22,7 +22,9 @@ public sealed class WriteContext
 
     /// <summary>
     /// The next per-run event sequence. The writer owns every event insert, so it keeps the last sequence of each run
-    /// in memory (read once from the events index) instead of updating a counter row per event.
+    /// in memory (read once from the events index) instead of updating a counter row per event. Should another
+    /// process write to the same run (a separate worker), the unique (run_id, seq) index refuses the stale number, the
+    /// batch replays unit by unit, and the sequence is read from the index again.
     /// </summary>
     internal long NextEventSeq(string runId)
     {
