@@ -16,7 +16,7 @@ public sealed class FulfillmentService(OdOptions options, ProjectStore projects,
         string requestId, Stream body, string? contentType, string? fileName, CancellationToken ct)
     {
         var request = store.Get(requestId);
-        RefuseIfEndedUnfulfilled(request);
+        MediaRequestGuards.RefuseIfEndedUnfulfilled(request);
         var staged = await StageAsync(request, body, contentType, fileName, ct);
         return await CommitStagedAsync(requestId, staged);
     }
@@ -82,7 +82,7 @@ public sealed class FulfillmentService(OdOptions options, ProjectStore projects,
             {
                 return await requests.FulfillAsync(requestId, request.FulfilledFile! with { Sha256 = staged.Sha256 });
             }
-            RefuseIfEndedUnfulfilled(request);
+            MediaRequestGuards.RefuseIfEndedUnfulfilled(request);
             if (!File.Exists(stagedPath)) throw new DomainException(409, ErrorCodes.FileNotFound, "the staged file is gone");
             var projectDir = projects.DirOf(request.ProjectId);
             Directory.CreateDirectory(projectDir);
@@ -115,7 +115,7 @@ public sealed class FulfillmentService(OdOptions options, ProjectStore projects,
     public async Task<(MediaRequest Request, bool Changed)> FulfillWithProjectFileAsync(string requestId, string relativePath, CancellationToken ct)
     {
         var request = store.Get(requestId);
-        RefuseIfEndedUnfulfilled(request);
+        MediaRequestGuards.RefuseIfEndedUnfulfilled(request);
         var projectDir = projects.DirOf(request.ProjectId);
         var full = ProjectPaths.Resolve(projectDir, relativePath);
         if (!File.Exists(full)) throw new DomainException(400, ErrorCodes.FileNotFound, "file names no file in the project");
@@ -130,16 +130,6 @@ public sealed class FulfillmentService(OdOptions options, ProjectStore projects,
         }
         var rel = Path.GetRelativePath(ProjectPaths.RealPath(projectDir), full).Replace(Path.DirectorySeparatorChar, '/');
         return await requests.FulfillAsync(requestId, new FulfilledFile(Path.GetFileName(full), request.Surface, mime, size, rel, sha));
-    }
-
-    private static void RefuseIfEndedUnfulfilled(MediaRequest request)
-    {
-        // Nothing is read or written for a request that can no longer be fulfilled.
-        if (request.Status is MediaRequestStatuses.Cancelled or MediaRequestStatuses.Failed)
-        {
-            throw new DomainException(409, ErrorCodes.MediaRequestTerminal, $"media request is {request.Status}",
-                new Dictionary<string, object?> { ["status"] = request.Status });
-        }
     }
 
     private static void EnsureKind(MediaRequest request, string mime)

@@ -23,7 +23,7 @@ public sealed class MediaRequestCommands(
     {
         var request = store.Get(id);
         if (!IsExternal(request)) return Done(await transitions.CancelAsync(id));
-        RefuseIfEnded(request);
+        MediaRequestGuards.RefuseIfEnded(request);
         return await AwaitOutcomeAsync(request, async () =>
         {
             try
@@ -43,14 +43,14 @@ public sealed class MediaRequestCommands(
     {
         var request = store.Get(id);
         if (!IsExternal(request)) return Done(await transitions.FailAsync(id, error));
-        RefuseIfEnded(request);
+        MediaRequestGuards.RefuseIfEnded(request);
         return await AwaitOutcomeAsync(request, () => Signal(() => dispatcher.SignalFailedAsync(request, error, ct)), ct);
     }
 
     public async Task<MediaRequestOutcome> ProgressAsync(string id, MediaRequestProgress progress, CancellationToken ct)
     {
         var request = store.Get(id);
-        RefuseIfEnded(request);
+        MediaRequestGuards.RefuseIfEnded(request);
         if (!IsExternal(request))
         {
             return Done(await transitions.RecordProgressAsync(id, $"{id}:progress:{Guid.NewGuid():N}", progress.Message, progress.Percent));
@@ -63,7 +63,7 @@ public sealed class MediaRequestCommands(
     {
         var request = store.Get(id);
         if (!IsExternal(request)) return Done((await fulfillment.FulfillWithUploadAsync(id, body, contentType, fileName, ct)).Request);
-        RefuseIfEndedUnfulfilled(request);
+        MediaRequestGuards.RefuseIfEndedUnfulfilled(request);
         return await FulfillExternalAsync(request, await fulfillment.StageAsync(request, body, contentType, fileName, ct), ct);
     }
 
@@ -71,7 +71,7 @@ public sealed class MediaRequestCommands(
     {
         var request = store.Get(id);
         if (!IsExternal(request)) return Done((await fulfillment.FulfillWithProjectFileAsync(id, path, ct)).Request);
-        RefuseIfEndedUnfulfilled(request);
+        MediaRequestGuards.RefuseIfEndedUnfulfilled(request);
         var full = ProjectPaths.Resolve(projects.DirOf(request.ProjectId), path);
         if (!File.Exists(full)) throw new DomainException(400, ErrorCodes.FileNotFound, "file names no file in the project");
         await using var stream = File.OpenRead(full);
@@ -82,7 +82,7 @@ public sealed class MediaRequestCommands(
     public async Task<MediaRequestOutcome> FulfillFromUrlAsync(string id, string url, CancellationToken ct)
     {
         var request = store.Get(id);
-        RefuseIfEndedUnfulfilled(request);
+        MediaRequestGuards.RefuseIfEndedUnfulfilled(request);
         var staged = await downloader.DownloadAsync(request, url, ct);
         if (IsExternal(request)) return await FulfillExternalAsync(request, staged, ct);
         return Done((await fulfillment.CommitStagedAsync(id, staged)).Request);
@@ -155,20 +155,6 @@ public sealed class MediaRequestCommands(
     }
 
     private static bool IsExternal(MediaRequest request) => request.PolicyMode == MediaExecutionModes.External;
-
-    private static void RefuseIfEnded(MediaRequest request)
-    {
-        if (MediaRequestStatuses.IsTerminal(request.Status))
-        {
-            throw new DomainException(409, ErrorCodes.MediaRequestTerminal, $"media request is {request.Status}",
-                new Dictionary<string, object?> { ["status"] = request.Status });
-        }
-    }
-
-    private static void RefuseIfEndedUnfulfilled(MediaRequest request)
-    {
-        if (request.Status != MediaRequestStatuses.Fulfilled) RefuseIfEnded(request);
-    }
 
     private static MediaRequestOutcome Done(MediaRequest request) => new(request, Completed: true);
 }
