@@ -21,9 +21,7 @@ public sealed class DeadlineTests
         h.Executor.Given(Request.Create().WithPath("/submit").UsingPost())
             .RespondWith(Response.Create().WithStatusCode(202).WithHeader("Content-Type", "application/json").WithBody("""{"externalRequestId":"ext-slow"}"""));
         h.Executor.Given(Request.Create().WithPath("/cancel").UsingPost()).RespondWith(Response.Create().WithStatusCode(202));
-        var (_, run) = await h.CreateExternalRunAsync();
-        var request = await h.GenerateAsync(run.ToolToken);
-        await h.WaitForStatusAsync(request.Id, MediaRequestStatuses.Submitted);
+        var (_, run, request) = await h.SubmittedRequestAsync();
 
         // Awaiting the result lets the test server jump over the hour the workflow is waiting for.
         var started = DateTime.UtcNow;

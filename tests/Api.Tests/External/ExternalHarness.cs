@@ -88,11 +88,21 @@ public sealed class ExternalHarness : IAsyncDisposable
     }
 
     /// <summary>The agent's call, remembered so the scenario's workflows are cleaned up with it.</summary>
-    public async Task<MediaRequest> GenerateAsync(string toolToken, string body = """{"surface":"image","prompt":"a launch poster","output":"poster.png","aspect":"16:9"}""")
+    public const string PosterBody = """{"surface":"image","prompt":"a launch poster","output":"poster.png","aspect":"16:9"}""";
+
+    public async Task<MediaRequest> GenerateAsync(string toolToken, string body = PosterBody)
     {
         var request = await Api.GenerateOkAsync(toolToken, body);
         _requests.Add(request.Id);
         return request;
+    }
+
+    /// <summary>An external run and one request the executor has accepted: where most scenarios start.</summary>
+    public async Task<(Project Project, RunCreated Run, MediaRequest Request)> SubmittedRequestAsync(string body = PosterBody)
+    {
+        var (project, run) = await CreateExternalRunAsync();
+        var request = await GenerateAsync(run.ToolToken, body);
+        return (project, run, await WaitForStatusAsync(request.Id, MediaRequestStatuses.Submitted));
     }
 
     public async Task<MediaRequest> WaitForStatusAsync(string requestId, string status)

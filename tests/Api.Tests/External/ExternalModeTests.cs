@@ -128,9 +128,7 @@ public sealed class ExternalModeTests(ExternalModeFixture fixture)
         await using var h = new ExternalHarness(fixture.Temporal);
         AcceptSubmissions(h);
         AcceptCancels(h);
-        var (_, run) = await h.CreateExternalRunAsync();
-        var request = await h.GenerateAsync(run.ToolToken);
-        await h.WaitForStatusAsync(request.Id, MediaRequestStatuses.Submitted);
+        var (_, run, request) = await h.SubmittedRequestAsync();
 
         using var cancel = await h.Api.SendAsync(HttpMethod.Post, $"/api/media-requests/{request.Id}/cancel");
         Assert.Equal(MediaRequestStatuses.Cancelled, (await OdClient.ReadAsync(cancel, HttpStatusCode.OK, OdJsonContext.Default.MediaRequest)).Status);
@@ -151,9 +149,7 @@ public sealed class ExternalModeTests(ExternalModeFixture fixture)
         await using var h = new ExternalHarness(fixture.Temporal);
         AcceptSubmissions(h);
         h.Executor.Given(Request.Create().WithPath("/cancel").UsingPost()).RespondWith(Response.Create().WithStatusCode(500));
-        var (_, run) = await h.CreateExternalRunAsync();
-        var request = await h.GenerateAsync(run.ToolToken);
-        await h.WaitForStatusAsync(request.Id, MediaRequestStatuses.Submitted);
+        var (_, run, request) = await h.SubmittedRequestAsync();
 
         using (await h.Api.SendAsync(HttpMethod.Post, $"/api/media-requests/{request.Id}/cancel")) { }
         var cancelled = await h.WaitForStatusAsync(request.Id, MediaRequestStatuses.Cancelled);
@@ -167,9 +163,7 @@ public sealed class ExternalModeTests(ExternalModeFixture fixture)
         await using var h = new ExternalHarness(fixture.Temporal);
         AcceptSubmissions(h);
         AcceptCancels(h);
-        var (_, run) = await h.CreateExternalRunAsync();
-        var request = await h.GenerateAsync(run.ToolToken);
-        await h.WaitForStatusAsync(request.Id, MediaRequestStatuses.Submitted);
+        var (_, run, request) = await h.SubmittedRequestAsync();
 
         using (var end = await h.Api.SendAsync(HttpMethod.Post, $"/api/runs/{run.RunId}/cancel")) Assert.Equal(HttpStatusCode.OK, end.StatusCode);
         await h.WaitForStatusAsync(request.Id, MediaRequestStatuses.Cancelled);
@@ -208,9 +202,7 @@ public sealed class ExternalModeTests(ExternalModeFixture fixture)
     {
         await using var h = new ExternalHarness(fixture.Temporal);
         AcceptSubmissions(h);
-        var (_, run) = await h.CreateExternalRunAsync();
-        var request = await h.GenerateAsync(run.ToolToken);
-        await h.WaitForStatusAsync(request.Id, MediaRequestStatuses.Submitted);
+        var (_, run, request) = await h.SubmittedRequestAsync();
         var token = h.CallbackToken(request.Id);
 
         for (var i = 1; i <= 3; i++)
@@ -261,9 +253,7 @@ public sealed class ExternalModeTests(ExternalModeFixture fixture)
     {
         await using var h = new ExternalHarness(fixture.Temporal);
         AcceptSubmissions(h);
-        var (project, run) = await h.CreateExternalRunAsync();
-        var request = await h.GenerateAsync(run.ToolToken);
-        await h.WaitForStatusAsync(request.Id, MediaRequestStatuses.Submitted);
+        var (project, run, request) = await h.SubmittedRequestAsync();
         var token = h.CallbackToken(request.Id);
 
         using var first = await h.Api.FulfillBytesAsync(request.Id, Png, "image/png", token);
@@ -283,9 +273,7 @@ public sealed class ExternalModeTests(ExternalModeFixture fixture)
     {
         await using var h = new ExternalHarness(fixture.Temporal);
         AcceptSubmissions(h);
-        var (project, run) = await h.CreateExternalRunAsync();
-        var request = await h.GenerateAsync(run.ToolToken);
-        await h.WaitForStatusAsync(request.Id, MediaRequestStatuses.Submitted);
+        var (project, run, request) = await h.SubmittedRequestAsync();
         var token = h.CallbackToken(request.Id);
 
         await h.RestartServiceAsync();
@@ -303,9 +291,7 @@ public sealed class ExternalModeTests(ExternalModeFixture fixture)
     {
         await using var h = new ExternalHarness(fixture.Temporal);
         AcceptSubmissions(h);
-        var (project, run) = await h.CreateExternalRunAsync();
-        var request = await h.GenerateAsync(run.ToolToken, """{"surface":"image","model":"gpt-image-2","prompt":"a launch poster","output":"poster.png"}""");
-        await h.WaitForStatusAsync(request.Id, MediaRequestStatuses.Submitted);
+        var (project, run, request) = await h.SubmittedRequestAsync("""{"surface":"image","model":"gpt-image-2","prompt":"a launch poster","output":"poster.png"}""");
 
         var handle = h.Workflow(request.Id);
         Assert.Equal(MediaRequestStatuses.Submitted, await handle.QueryAsync(wf => wf.Status));
@@ -328,9 +314,7 @@ public sealed class ExternalModeTests(ExternalModeFixture fixture)
     {
         await using var h = new ExternalHarness(fixture.Temporal);
         AcceptSubmissions(h);
-        var (_, run) = await h.CreateExternalRunAsync();
-        var request = await h.GenerateAsync(run.ToolToken);
-        await h.WaitForStatusAsync(request.Id, MediaRequestStatuses.Submitted);
+        var (_, run, request) = await h.SubmittedRequestAsync();
         var dispatcher = (Domain.MediaRequests.IExternalMediaDispatcher)h.App.Services.GetService(typeof(Domain.MediaRequests.IExternalMediaDispatcher))!;
         var firstRun = (await h.Workflow(request.Id).DescribeAsync()).RunId;
 
