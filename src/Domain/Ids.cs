@@ -3,14 +3,31 @@ using System.Security.Cryptography;
 
 namespace OpenDesign.Workflows.Domain;
 
-/// <summary>Daemon-owned identifiers: a type prefix plus 96 random bits, never derived from caller input.</summary>
+/// <summary>
+/// Daemon-owned identifiers, never derived from caller input: a type prefix, 40 bits of milliseconds since 2025 and 56
+/// random bits, as 24 hex digits. Leading with time keeps new ids at the right edge of their unique index, so a batch
+/// of inserts dirties a few index pages instead of one random page per row (which the WAL writes out whole).
+/// </summary>
 public static class Ids
 {
+    private static readonly DateTimeOffset Epoch = new(2025, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
     public static string NewProjectId() => New("proj_");
     public static string NewRunId() => New("run_");
     public static string NewMediaRequestId() => New("mreq_");
 
-    private static string New(string prefix) => prefix + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
+    private static string New(string prefix)
+    {
+        Span<byte> bytes = stackalloc byte[12];
+        var millis = (ulong)(DateTimeOffset.UtcNow - Epoch).TotalMilliseconds;
+        for (var i = 4; i >= 0; i--)
+        {
+            bytes[i] = (byte)millis;
+            millis >>= 8;
+        }
+        RandomNumberGenerator.Fill(bytes[5..]);
+        return prefix + Convert.ToHexStringLower(bytes);
+    }
 
     /// <summary>Ids we hand out are short and plain; anything else cannot exist and need not reach the database.</summary>
     public static bool LooksValid(string? id, string prefix) =>
