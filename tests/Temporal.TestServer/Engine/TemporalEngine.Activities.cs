@@ -170,10 +170,12 @@ internal sealed partial class TemporalEngine
         return activity;
     }
 
-    private ActivityState RunningAttemptById(string ns, string workflowId, string runId, string activityId)
+    // The Respond*ById calls name the activity instead of presenting a token.
+    private ActivityState RunningAttempt(ByteString? token, ActivityLocator? byId)
     {
-        var run = FindRun(ns, workflowId, runId);
-        var activity = run.Activities.Values.FirstOrDefault(a => a.ActivityId == activityId && a.Phase == ActivityPhase.Started);
+        if (token is not null) return RunningAttempt(token);
+        var run = FindRun(byId!.Namespace, byId.WorkflowId, byId.RunId);
+        var activity = run.Activities.Values.FirstOrDefault(a => a.ActivityId == byId.ActivityId && a.Phase == ActivityPhase.Started);
         return activity ?? throw RpcErrors.NotFound("Activity task not found.");
     }
 
@@ -189,7 +191,7 @@ internal sealed partial class TemporalEngine
     {
         lock (_gate)
         {
-            var activity = RunningAttemptById(request.Namespace, request.WorkflowId, request.RunId, request.ActivityId);
+            var activity = RunningAttempt(null, new ActivityLocator(request.Namespace, request.WorkflowId, request.RunId, request.ActivityId));
             return new RecordActivityTaskHeartbeatByIdResponse { CancelRequested = HeartbeatLocked(activity, request.Details).CancelRequested };
         }
     }
@@ -210,7 +212,7 @@ internal sealed partial class TemporalEngine
     {
         lock (_gate)
         {
-            var activity = token is not null ? RunningAttempt(token) : RunningAttemptById(byId!.Namespace, byId.WorkflowId, byId.RunId, byId.ActivityId);
+            var activity = RunningAttempt(token, byId);
             FinishActivity(activity, identity, new HistoryEvent
             {
                 EventType = EventType.ActivityTaskCompleted,
@@ -230,7 +232,7 @@ internal sealed partial class TemporalEngine
     {
         lock (_gate)
         {
-            var activity = token is not null ? RunningAttempt(token) : RunningAttemptById(byId!.Namespace, byId.WorkflowId, byId.RunId, byId.ActivityId);
+            var activity = RunningAttempt(token, byId);
             if (lastHeartbeatDetails is not null)
             {
                 activity.HeartbeatDetails = lastHeartbeatDetails;
@@ -244,7 +246,7 @@ internal sealed partial class TemporalEngine
     {
         lock (_gate)
         {
-            var activity = token is not null ? RunningAttempt(token) : RunningAttemptById(byId!.Namespace, byId.WorkflowId, byId.RunId, byId.ActivityId);
+            var activity = RunningAttempt(token, byId);
             FinishActivity(activity, identity, new HistoryEvent
             {
                 EventType = EventType.ActivityTaskCanceled,

@@ -118,18 +118,8 @@ internal sealed partial class TemporalEngine
             case CommandType.UpsertWorkflowSearchAttributes:
             {
                 var upsert = command.UpsertWorkflowSearchAttributesCommandAttributes.SearchAttributes;
-                foreach (var (name, value) in upsert.IndexedFields)
-                {
-                    // An empty payload (or JSON null) removes the attribute.
-                    if (value.Data.IsEmpty || value.Data.ToStringUtf8() == "null")
-                    {
-                        run.SearchAttributes.IndexedFields.Remove(name);
-                    }
-                    else
-                    {
-                        run.SearchAttributes.IndexedFields[name] = value;
-                    }
-                }
+                // An empty payload (or JSON null) removes the attribute.
+                Upsert(run.SearchAttributes.IndexedFields, upsert.IndexedFields, v => v.Data.IsEmpty || v.Data.ToStringUtf8() == "null");
                 run.History.Append(new HistoryEvent
                 {
                     EventType = EventType.UpsertWorkflowSearchAttributes,
@@ -146,17 +136,8 @@ internal sealed partial class TemporalEngine
                 var memo = command.ModifyWorkflowPropertiesCommandAttributes.UpsertedMemo;
                 if (memo is not null)
                 {
-                    foreach (var (name, value) in memo.Fields)
-                    {
-                        if (value.Data.IsEmpty)
-                        {
-                            run.Memo.Fields.Remove(name);
-                        }
-                        else
-                        {
-                            run.Memo.Fields[name] = value;
-                        }
-                    }
+                    // An empty payload removes the memo field.
+                    Upsert(run.Memo.Fields, memo.Fields, v => v.Data.IsEmpty);
                 }
                 run.History.Append(new HistoryEvent
                 {
@@ -319,5 +300,15 @@ internal sealed partial class TemporalEngine
             ContinuedFailure: a.Failure,
             Initiator: a.Initiator);
         CreateRun(spec, signal: null, newRunId);
+    }
+
+    // Search attributes and memo share one upsert rule: set each field, or remove it when its payload says so.
+    private static void Upsert(Google.Protobuf.Collections.MapField<string, Payload> target, Google.Protobuf.Collections.MapField<string, Payload> changes, Func<Payload, bool> removes)
+    {
+        foreach (var (name, value) in changes)
+        {
+            if (removes(value)) target.Remove(name);
+            else target[name] = value;
+        }
     }
 }
