@@ -40,4 +40,7 @@ public static class ErrorCodes
     public const string ExecutorTimeout = "EXECUTOR_TIMEOUT";
     public const string ExecutorCancelFailed = "EXECUTOR_CANCEL_FAILED";
     public const string DownloadFailed = "DOWNLOAD_FAILED";
+
+    public const string OriginNotAllowed = "ORIGIN_NOT_ALLOWED";
+    public const string HostNotAllowed = "HOST_NOT_ALLOWED";
 }

@@ -73,7 +73,8 @@ internal static partial class MediaRequestsEndpoints
             store.Get(id);
             return Outcome(await FulfillAsync(id, request, commands, options));
         })
-        .AllowCallbackToken(afterEnd: true);
+        .AllowCallbackToken(afterEnd: true)
+        .AcceptsUploads();
     }
 
     /// <summary>200 with the request once its outcome is recorded; 202 while its workflow is still recording it.</summary>

@@ -53,6 +53,11 @@ public static class ServiceSetup
         var services = builder.Services;
         services.AddOpenDesignDomain(options);
         services.AddSingleton(new ApiTokenOptions(apiToken));
+        var browsers = BrowserAccess.From(configuration, options);
+        services.AddSingleton(browsers);
+        // Only origins named in the settings need CORS answers; same-origin pages never ask.
+        services.AddCors(cors => cors.AddDefaultPolicy(policy => policy
+            .SetIsOriginAllowed(browsers.IsListedOrigin).AllowAnyMethod().AllowAnyHeader().WithExposedHeaders("Location")));
         services.AddExternalMode(configuration, options);
 
         services.ConfigureHttpJsonOptions(o =>
@@ -70,7 +75,10 @@ public static class ServiceSetup
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseMiddleware<BrowserGuardMiddleware>();
+        app.UseCors();
         app.UseRouting();
+        app.UseMiddleware<RequestBodyTypeMiddleware>();
         app.UseMiddleware<CallerAuthenticationMiddleware>();
         // Open the database (and migrate) at start-up rather than on the first request.
         try

@@ -10,6 +10,8 @@ namespace OpenDesign.Workflows.Api.Http;
 /// </summary>
 internal static class JsonBody
 {
+    private const int MaxDepth = 32;
+
     public static async Task<JsonElement?> ReadAsync(HttpRequest request, int maxBytes, bool optional = false)
     {
         if (request.ContentLength > maxBytes) throw TooLarge(maxBytes);
@@ -38,15 +40,19 @@ internal static class JsonBody
             if (optional) return null;
             throw DomainException.BadRequest("a JSON body is required");
         }
+        JsonElement root;
         try
         {
-            using var doc = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 32 });
-            return doc.RootElement.Clone();
+            using var doc = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = MaxDepth });
+            root = doc.RootElement.Clone();
         }
         catch (JsonException)
         {
             throw DomainException.BadRequest("the request body is not valid JSON");
         }
+        // Once for the whole body, so no handler or parser meets a string it cannot read, ignored fields included.
+        JsonText.EnsureValid(json.Span, MaxDepth);
+        return root;
     }
 
     public static async Task<JsonElement> ReadObjectAsync(HttpRequest request, int maxBytes, bool optional = false)
@@ -61,7 +67,7 @@ internal static class JsonBody
     {
         if (!obj.TryGetProperty(name, out var el) || el.ValueKind == JsonValueKind.Null) return null;
         if (el.ValueKind != JsonValueKind.String) throw DomainException.BadRequest($"{name} must be a string");
-        var value = el.GetString()!;
+        var value = JsonText.Read(el);
         if (value.Length > maxLength) throw DomainException.BadRequest($"{name} must be at most {maxLength} characters");
         return value;
     }

@@ -72,7 +72,7 @@ public static class MediaGenerateParser
     {
         if (!obj.TryGetProperty(name, out var el) || el.ValueKind == JsonValueKind.Null) return null;
         if (el.ValueKind != JsonValueKind.String) throw Bad(message ?? $"{name} must be a string");
-        var value = el.GetString()!;
+        var value = JsonText.Read(el);
         if (value.Length > maxLength) throw Bad(message ?? $"{name} must be at most {maxLength} characters");
         return value;
     }

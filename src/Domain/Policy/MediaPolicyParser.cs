@@ -25,7 +25,7 @@ public static partial class MediaPolicyParser
         var mode = MediaExecutionModes.Enabled;
         if (value.TryGetProperty("mode", out var modeEl) && modeEl.ValueKind == JsonValueKind.String)
         {
-            mode = modeEl.GetString()!;
+            mode = JsonText.Read(modeEl);
             if (!MediaExecutionModes.All.Contains(mode)) throw Bad(ModeMessage);
         }
 
@@ -42,11 +42,11 @@ public static partial class MediaPolicyParser
         var list = new List<string>();
         foreach (var item in el.EnumerateArray())
         {
-            if (item.ValueKind != JsonValueKind.String || !MediaSurfaces.All.Contains(item.GetString()!))
+            var surface = item.ValueKind == JsonValueKind.String ? JsonText.Read(item) : null;
+            if (surface is null || !MediaSurfaces.All.Contains(surface))
             {
                 throw Bad("mediaExecution.allowedSurfaces may only include image, video, or audio");
             }
-            var surface = item.GetString()!;
             if (!list.Contains(surface)) list.Add(surface);
         }
         return list;
@@ -59,7 +59,7 @@ public static partial class MediaPolicyParser
         var list = new List<string>();
         foreach (var item in el.EnumerateArray())
         {
-            var model = item.ValueKind == JsonValueKind.String ? item.GetString()!.Trim() : "";
+            var model = item.ValueKind == JsonValueKind.String ? JsonText.Read(item).Trim() : "";
             if (model.Length == 0) throw Bad("mediaExecution.allowedModels must contain non-empty strings");
             if (!list.Contains(model, StringComparer.Ordinal)) list.Add(model);
         }
@@ -133,7 +133,7 @@ public static partial class MediaPolicyParser
     {
         if (!obj.TryGetProperty(name, out var el) || el.ValueKind == JsonValueKind.Null) return null;
         if (el.ValueKind != JsonValueKind.String) throw Bad(message);
-        return el.GetString();
+        return JsonText.Read(el);
     }
 
     private static DomainException Bad(string message) => DomainException.BadRequest(message);
