@@ -87,7 +87,53 @@ public sealed class BadInputTests : IDisposable
         using var api = app.Api();
         using var content = new StringContent("projectId=abc", Encoding.UTF8, "application/x-www-form-urlencoded");
         using var response = await api.Http.PostAsync("/api/runs", content);
-        Assert.Equal("the request body is not valid JSON", (await OdClient.ProblemAsync(response, HttpStatusCode.BadRequest, ErrorCodes.BadRequest)).Detail);
+        var problem = await OdClient.ProblemAsync(response, HttpStatusCode.UnsupportedMediaType, ErrorCodes.UnsupportedMediaType);
+        Assert.Equal("the body must be JSON: send Content-Type: application/json", problem.Detail);
+    }
+
+    [Fact]
+    public async Task Json_sent_without_a_json_content_type_is_refused_and_stores_nothing()
+    {
+        using var app = new OdApp(_dir.Path);
+        using var api = app.Api();
+        var project = await api.CreateProjectAsync();
+        // What a cross-site form can send: text/plain carrying a JSON text.
+        using var content = new StringContent($$"""{"projectId":"{{project.Id}}"}""", Encoding.UTF8, "text/plain");
+        using var response = await api.Http.PostAsync("/api/runs", content);
+        await OdClient.ProblemAsync(response, HttpStatusCode.UnsupportedMediaType, ErrorCodes.UnsupportedMediaType);
+        Assert.Equal(0, app.Count("runs"));
+        Assert.Equal(0, app.Count("tool_tokens"));
+    }
+
+    [Fact]
+    public async Task A_body_less_cancel_needs_no_content_type_but_a_form_body_is_refused()
+    {
+        using var app = new OdApp(_dir.Path);
+        using var api = app.Api();
+        var (_, run) = await api.CreateRequestOnlyRunAsync();
+        using (var form = new StringContent("a=b", Encoding.UTF8, "application/x-www-form-urlencoded"))
+        using (var refused = await api.Http.PostAsync($"/api/runs/{run.RunId}/cancel", form))
+            await OdClient.ProblemAsync(refused, HttpStatusCode.UnsupportedMediaType, ErrorCodes.UnsupportedMediaType);
+        Assert.Equal(1, app.Count("runs", "status = 'running'"));
+        using var cancelled = await api.SendAsync(HttpMethod.Post, $"/api/runs/{run.RunId}/cancel");
+        Assert.Equal(RunStatuses.Canceled, (await OdClient.ReadAsync(cancelled, HttpStatusCode.OK, OdJsonContext.Default.Run)).Status);
+    }
+
+    [Theory]
+    [InlineData("text/plain")]
+    [InlineData("application/x-www-form-urlencoded")]
+    public async Task Fulfil_refuses_a_type_that_is_neither_media_multipart_nor_json_before_reading_the_body(string type)
+    {
+        using var app = new OdApp(_dir.Path);
+        using var api = app.Api();
+        var (project, run) = await api.CreateRequestOnlyRunAsync();
+        var request = await api.GenerateOkAsync(run.ToolToken);
+        using var response = await api.FulfillBytesAsync(request.Id, [1, 2, 3], type);
+        await OdClient.ProblemAsync(response, HttpStatusCode.UnsupportedMediaType, ErrorCodes.UnsupportedMediaType);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(project.Dir));
+        var staging = Path.Combine(app.DataDir, "staging");
+        Assert.False(Directory.Exists(staging) && Directory.EnumerateFileSystemEntries(staging).Any(), "nothing is staged");
+        Assert.Equal(MediaRequestStatuses.Requested, (await api.GetRequestAsync(request.Id)).Status);
     }
 
     public void Dispose() => _dir.Dispose();

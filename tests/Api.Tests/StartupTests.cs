@@ -28,6 +28,17 @@ public sealed class StartupTests : IDisposable
         Assert.Contains("OD_API_TOKEN is not set", stderr, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("--Od:AllowedOrigins=ui.example:3000", "Od:AllowedOrigins holds 'ui.example:3000', which is not an origin")]
+    [InlineData("--Od:AllowedOrigins=http://ui.example/app", "Od:AllowedOrigins holds 'http://ui.example/app', which is not an origin")]
+    [InlineData("--Od:AllowedHosts=https://od.example.com", "Od:AllowedHosts holds 'https://od.example.com', which is not a host name")]
+    public async Task A_malformed_origin_or_host_setting_refuses_to_start_and_names_it(string setting, string message)
+    {
+        var (code, stderr) = await RunServiceAsync(new() { ["OD_DATA_DIR"] = _dir.Path }, "--urls", "http://127.0.0.1:0", setting);
+        Assert.Equal(1, code);
+        Assert.Contains(message, stderr, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task An_unwritable_data_directory_refuses_to_start_and_names_it()
     {

@@ -32,6 +32,18 @@ public sealed class ToolTokenTests : IDisposable
     }
 
     [Fact]
+    public async Task A_callback_token_on_the_tool_endpoint_is_judged_and_refused_403_CALLBACK_TOKEN_DENIED()
+    {
+        using var app = new OdApp(_dir.Path);
+        using var api = app.Api();
+        var (_, run) = await api.CreateRequestOnlyRunAsync();
+        // A callback token is a credential of its own kind: refused by kind here, not mistaken for a bad tool token.
+        using var response = await api.GenerateAsync("odcb_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
+        await OdClient.ProblemAsync(response, HttpStatusCode.Forbidden, ErrorCodes.CallbackTokenDenied);
+        Assert.Equal(0, app.Count("media_requests", "run_id = $run", ("$run", run.RunId)));
+    }
+
+    [Fact]
     public async Task A_token_expires_after_its_ttl_without_use()
     {
         using var app = new OdApp(_dir.Path, _clock);

@@ -25,7 +25,8 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public string DataDir { get; }
 
-    public static async Task<ServiceProcess> StartAsync()
+    /// <param name="environment">Extra environment variables for the service (settings such as OD_API_TOKEN).</param>
+    public static async Task<ServiceProcess> StartAsync(IReadOnlyDictionary<string, string>? environment = null)
     {
         var dataDir = Path.Combine(Path.GetTempPath(), "od-cli-e2e-" + Guid.NewGuid().ToString("N"));
         var url = FakeService.DeadUrl();
@@ -37,6 +38,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         // No Temporal in these tests: the service must not try to download or launch one.
         start.Environment["Temporal__Embedded"] = "false";
         start.Environment.Remove("OD_API_TOKEN");
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>()) start.Environment[key] = value;
         var process = Process.Start(start)!;
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };

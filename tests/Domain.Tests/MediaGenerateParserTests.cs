@@ -71,6 +71,17 @@ public sealed class MediaGenerateParserTests
     public void Each_bad_field_gives_400_with_its_message(string body, string message) =>
         Refusal.Expect(() => MediaGenerateParser.Parse(Json.Parse(body)), 400, ErrorCodes.BadRequest, message);
 
+    private const string NotText = "the request body holds a string that is not valid Unicode text (invalid UTF-8 or a lone surrogate)";
+
+    [Theory]
+    [InlineData("""{"surface":"\ud800","prompt":"p"}""")]
+    [InlineData("""{"surface":"image","prompt":"a \udc00 b"}""")]
+    [InlineData("""{"surface":"image","prompt":"p","model":"\ud800"}""")]
+    [InlineData("""{"surface":"image","prompt":"p","voice":"\ud800"}""")]
+    [InlineData("""{"surface":"image","prompt":"p","inputRefs":[{"kind":"artifact","ref":"\ud800"}]}""")]
+    public void A_string_that_is_not_text_is_400_not_an_exception(string body) =>
+        Refusal.Expect(() => MediaGenerateParser.Parse(Json.Parse(body)), 400, ErrorCodes.BadRequest, NotText);
+
     [Fact]
     public void A_full_body_keeps_every_field()
     {

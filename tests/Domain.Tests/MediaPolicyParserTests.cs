@@ -81,6 +81,15 @@ public sealed class MediaPolicyParserTests
     public void Accepted_input_gives_the_effective_policy(string input, string effective) =>
         Assert.Equal(effective, Effective(MediaPolicyParser.Parse(Json.Parse(input))));
 
+    [Theory]
+    [InlineData("""{"mode":"\ud800"}""")]
+    [InlineData("""{"allowedSurfaces":["\ud800"]}""")]
+    [InlineData("""{"allowedModels":["m","\udc00"]}""")]
+    [InlineData("{\"mode\":\"external\"," + "\"externalExecutor\":{\"kind\":\"http\",\"endpoint\":\"https://exec.example/\\ud800\"}}")]
+    public void A_string_that_is_not_text_is_400_not_an_exception(string input) =>
+        Refusal.Expect(() => MediaPolicyParser.Parse(Json.Parse(input)), 400, ErrorCodes.BadRequest,
+            "the request body holds a string that is not valid Unicode text (invalid UTF-8 or a lone surrogate)");
+
     public static TheoryData<string, string> Refused => new()
     {
         // not an object

@@ -78,8 +78,9 @@ public static class ServiceSetup
         app.UseMiddleware<BrowserGuardMiddleware>();
         app.UseCors();
         app.UseRouting();
-        app.UseMiddleware<RequestBodyTypeMiddleware>();
         app.UseMiddleware<CallerAuthenticationMiddleware>();
+        // After authentication, so a caller without a valid credential learns nothing about the body rules.
+        app.UseMiddleware<RequestBodyTypeMiddleware>();
         // Open the database (and migrate) at start-up rather than on the first request.
         try
         {

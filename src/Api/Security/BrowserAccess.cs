@@ -21,9 +21,9 @@ public sealed class BrowserAccess
     public static BrowserAccess From(IConfiguration configuration, OdOptions options)
     {
         var access = new BrowserAccess();
-        var own = ListenAddresses.From(configuration).ToList();
-        if (!string.IsNullOrWhiteSpace(options.PublicBaseUrl)) own.Add(options.PublicBaseUrl);
-        foreach (var url in own) access.AddOwn(url);
+        foreach (var url in ListenAddresses.From(configuration)) access.AddListenAddress(url);
+        // Executors (and a proxy in front of the service) reach it under its public name.
+        if (Uri.TryCreate(options.PublicBaseUrl, UriKind.Absolute, out var publicBase)) access.AddOwn(publicBase);
 
         foreach (var host in List(configuration.GetSection("Od:AllowedHosts")))
         {
@@ -61,7 +61,7 @@ public sealed class BrowserAccess
     /// <summary>Origins other than the request's own that are allowed, which a browser asks about in a CORS preflight.</summary>
     public bool IsListedOrigin(string origin) => ParseOrigin(origin) is { } uri && _origins.Exists(o => Same(o, uri));
 
-    private void AddOwn(string url)
+    private void AddListenAddress(string url)
     {
         // Kestrel's wildcards bind every interface; so does a host name other than localhost.
         if (url.Contains("://*", StringComparison.Ordinal) || url.Contains("://+", StringComparison.Ordinal) || !Uri.TryCreate(url, UriKind.Absolute, out var uri))
@@ -69,9 +69,14 @@ public sealed class BrowserAccess
             _anyIp = true;
             return;
         }
+        var isIp = IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip);
+        if ((isIp && (ip!.Equals(IPAddress.Any) || ip.Equals(IPAddress.IPv6Any))) || (!isIp && !uri.IsLoopback)) _anyIp = true;
+        AddOwn(uri);
+    }
+
+    private void AddOwn(Uri uri)
+    {
         AddHost(uri.Host);
-        if (IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip) && (ip.Equals(IPAddress.Any) || ip.Equals(IPAddress.IPv6Any))) _anyIp = true;
-        else if (ip is null && !uri.IsLoopback) _anyIp = true;
         if (ParseOrigin(uri.GetLeftPart(UriPartial.Authority)) is { } origin) _origins.Add(origin);
     }
 

@@ -235,6 +235,8 @@ public sealed class ExternalModeTests(ExternalModeFixture fixture)
             await OdClient.ProblemAsync(foreign, HttpStatusCode.Forbidden, ErrorCodes.CallbackTokenDenied);
         using (var notHere = await h.Api.SendAsync(HttpMethod.Post, $"/api/media-requests/{first.Id}/cancel", firstToken))
             await OdClient.ProblemAsync(notHere, HttpStatusCode.Forbidden, ErrorCodes.CallbackTokenDenied);
+        using (var notTool = await h.Api.GenerateAsync(firstToken))
+            await OdClient.ProblemAsync(notTool, HttpStatusCode.Forbidden, ErrorCodes.CallbackTokenDenied);
         using (var agent = await h.Api.FulfillBytesAsync(first.Id, Png, "image/png", run.ToolToken))
             await OdClient.ProblemAsync(agent, HttpStatusCode.Forbidden, ErrorCodes.ToolEndpointDenied);
         Assert.Equal(MediaRequestStatuses.Submitted, (await h.Api.GetRequestAsync(second.Id)).Status);
