@@ -66,7 +66,6 @@ public sealed class InvalidTextTests : IDisposable
         using var api = app.Api();
         var (project, run) = await api.CreateRequestOnlyRunAsync();
         var request = await api.GenerateOkAsync(run.ToolToken);
-        var before = Tables.Select(t => app.Count(t)).ToList();
         var failures = new List<string>();
         var cases = 0;
 
@@ -82,6 +81,7 @@ public sealed class InvalidTextTests : IDisposable
                     foreach (var (name, bytes) in Encodings(variant))
                     {
                         cases++;
+                        var before = Tables.Select(t => app.Count(t)).ToList();
                         using var message = new HttpRequestMessage(HttpMethod.Post, path) { Content = new ByteArrayContent(bytes) };
                         message.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
                         if (bearer is not null) message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
