@@ -40,6 +40,14 @@ public sealed class StartupTests : IDisposable
     }
 
     [Fact]
+    public async Task Http_ports_bind_every_interface_so_without_an_api_token_the_service_refuses_to_start()
+    {
+        var (code, stderr) = await RunServiceAsync(new() { ["OD_DATA_DIR"] = _dir.Path, ["ASPNETCORE_HTTP_PORTS"] = "0" });
+        Assert.Equal(1, code);
+        Assert.Contains("it is asked to listen on http://*:0, beyond loopback, but OD_API_TOKEN is not set", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task An_unwritable_data_directory_refuses_to_start_and_names_it()
     {
         var file = Path.Combine(_dir.Path, "a-file");

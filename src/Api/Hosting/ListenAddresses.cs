@@ -10,15 +10,24 @@ public static class ListenAddresses
     public static IEnumerable<string> From(IConfiguration configuration)
     {
         var urls = configuration["urls"];
-        foreach (var url in (string.IsNullOrWhiteSpace(urls) ? Default : urls).Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        if (!string.IsNullOrWhiteSpace(urls))
         {
-            yield return url;
+            foreach (var url in Split(urls)) yield return url;
+        }
+        else
+        {
+            // Without urls, ASP.NET binds http_ports and https_ports on every interface; only with neither is the default used.
+            var ports = Split(configuration["http_ports"]).Select(p => $"http://*:{p}")
+                .Concat(Split(configuration["https_ports"]).Select(p => $"https://*:{p}")).ToList();
+            foreach (var url in ports.Count > 0 ? ports : [Default]) yield return url;
         }
         foreach (var endpoint in configuration.GetSection("Kestrel:Endpoints").GetChildren())
         {
             if (endpoint["Url"] is { Length: > 0 } url) yield return url;
         }
     }
+
+    private static string[] Split(string? list) => (list ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     public static bool IsLoopback(string url)
     {
