@@ -40,4 +40,10 @@ public static class ErrorCodes
     public const string ExecutorTimeout = "EXECUTOR_TIMEOUT";
     public const string ExecutorCancelFailed = "EXECUTOR_CANCEL_FAILED";
     public const string DownloadFailed = "DOWNLOAD_FAILED";
+
+    /// <summary>The error code of a request that its run's end cancelled (not a problem code: generate racing the end is <see cref="RunTerminal"/>).</summary>
+    public const string RunEnded = "RUN_ENDED";
+
+    /// <summary>The error code of an external request its workflow cancelled.</summary>
+    public const string Cancelled = "CANCELLED";
 }
