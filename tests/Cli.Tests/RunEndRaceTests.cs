@@ -4,6 +4,7 @@ using System.Net.ServerSentEvents;
 using System.Text;
 using System.Text.Json;
 using OpenDesign.Workflows.Contracts;
+using OpenDesign.Workflows.Tests.Shared;
 
 namespace OpenDesign.Workflows.Cli.Tests;
 
@@ -34,34 +35,15 @@ public sealed class RunEndRaceTests
             var endPath = round % 2 == 0 ? $"/api/runs/{run.RunId}/finish" : $"/api/runs/{run.RunId}/cancel";
             var endBody = round % 2 == 0 ? """{"status":"succeeded"}""" : null;
 
-            // Agents keep generating until they are refused; the run ends while all of them have a call in flight.
-            var (answers, end) = await RaceAsync(
+            var race = await GenerateRace.RunAsync(Generates, endAfterAccepted: 1 + round % Generates,
                 () => PostAsync(http, "/api/tools/media/generate", Body, run.ToolToken),
-                () => PostAsync(http, endPath, endBody),
-                endAfterAccepted: 1 + round % Generates);
-            Assert.True(end.Status == HttpStatusCode.OK, $"round {round}: ending the run answered {end.Status}: {end.Body}");
-
-            var acceptedIds = new List<string>();
-            foreach (var answer in answers)
-            {
-                switch (answer.Status)
-                {
-                    case HttpStatusCode.Accepted:
-                        acceptedIds.Add(JsonSerializer.Deserialize(answer.Body, OdJsonContext.Default.MediaRequest)!.Id);
-                        break;
-                    case HttpStatusCode.Conflict when Code(answer) == ErrorCodes.RunTerminal:
-                        conflicts++;
-                        break;
-                    // The generate's token check came after the run end had revoked the token (Open Design's order).
-                    case HttpStatusCode.Unauthorized when Code(answer) == ErrorCodes.ToolTokenInvalid:
-                        revoked++;
-                        break;
-                    default:
-                        violations.Add($"round {round}: generate answered {(int)answer.Status} {answer.Body}");
-                        break;
-                }
-            }
+                () => PostAsync(http, endPath, endBody));
+            Assert.True(race.End.Status == HttpStatusCode.OK, $"round {round}: ending the run answered {race.End.Status}: {race.End.Body}");
+            violations.AddRange(race.Unexpected.Select(a => $"round {round}: generate answered {(int)a.Status} {a.Body}"));
+            var acceptedIds = race.AcceptedIds;
             accepted += acceptedIds.Count;
+            conflicts += race.RefusedRunTerminal;
+            revoked += race.RefusedTokenRevoked;
 
             // What the run holds: exactly the accepted requests, each ended by the run end, each created before `end`.
             var events = await EventsAsync(http, run.RunId);
@@ -86,10 +68,10 @@ public sealed class RunEndRaceTests
                 }
                 // A request that outlived its run could still be fulfilled; none may.
                 using var fulfil = await SendBytesAsync(http, $"/api/media-requests/{request.Id}/fulfill", [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 1], "image/png");
-                var fulfilAnswer = await AnswerAsync(fulfil);
-                if (fulfilAnswer.Status != HttpStatusCode.Conflict || Code(fulfilAnswer) != ErrorCodes.MediaRequestTerminal)
+                var fulfilAnswer = await HttpAnswer.ReadAsync(fulfil);
+                if (fulfilAnswer.Status != HttpStatusCode.Conflict || fulfilAnswer.Code != ErrorCodes.MediaRequestTerminal)
                 {
-                    violations.Add($"round {round}: fulfilling {request.Id} after the end answered {(int)fulfilAnswer.Status} {Code(fulfilAnswer)}");
+                    violations.Add($"round {round}: fulfilling {request.Id} after the end answered {(int)fulfilAnswer.Status} {fulfilAnswer.Code}");
                 }
             }
         }
@@ -97,33 +79,6 @@ public sealed class RunEndRaceTests
         TestContext.Current.TestOutputHelper?.WriteLine($"{Rounds} rounds: {accepted} accepted, {conflicts} refused 409, {revoked} refused 401");
         Assert.True(violations.Count == 0,
             $"{violations.Count} violation(s) over {Rounds} rounds ({accepted} accepted, {conflicts} refused 409, {revoked} refused 401):\n{string.Join('\n', violations)}");
-    }
-
-    /// <summary>
-    /// <see cref="Generates"/> agents each generate until refused; the run is ended once <paramref name="endAfterAccepted"/>
-    /// generates have been accepted, so the end always lands among calls in flight.
-    /// </summary>
-    private static async Task<(List<Answer> Generates, Answer End)> RaceAsync(
-        Func<Task<HttpResponseMessage>> generate, Func<Task<HttpResponseMessage>> end, int endAfterAccepted)
-    {
-        var accepted = 0;
-        var endNow = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var agents = Enumerable.Range(0, Generates).Select(_ => Task.Run(async () =>
-        {
-            var answers = new List<Answer>();
-            // Bounded, so a run that never refuses fails the test instead of hanging it.
-            while (answers.Count < 100)
-            {
-                var answer = await AnswerAsync(await generate());
-                answers.Add(answer);
-                if (answer.Status != HttpStatusCode.Accepted) return answers;
-                if (Interlocked.Increment(ref accepted) == endAfterAccepted) endNow.TrySetResult();
-            }
-            return answers;
-        })).ToList();
-        await endNow.Task;
-        var ended = await AnswerAsync(await end());
-        return ([.. (await Task.WhenAll(agents)).SelectMany(a => a)], ended);
     }
 
     private static Task<HttpResponseMessage> PostAsync(HttpClient http, string path, string? json, string? bearer = null)
@@ -141,23 +96,12 @@ public sealed class RunEndRaceTests
         return http.PostAsync(path, content);
     }
 
-    private sealed record Answer(HttpStatusCode Status, string Body);
-
-    private static async Task<Answer> AnswerAsync(HttpResponseMessage response)
-    {
-        using (response) return new Answer(response.StatusCode, await response.Content.ReadAsStringAsync());
-    }
-
     private static async Task<T> ReadAsync<T>(HttpResponseMessage response, HttpStatusCode expected, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type)
     {
-        var answer = await AnswerAsync(response);
+        var answer = await HttpAnswer.ReadAsync(response);
         Assert.True(answer.Status == expected, $"expected {expected}, got {answer.Status}: {answer.Body}");
         return JsonSerializer.Deserialize(answer.Body, type)!;
     }
-
-    /// <summary>A problem's code; null for any other answer (a 200 is a request, not a problem).</summary>
-    private static string? Code(Answer answer) =>
-        answer.Body.StartsWith('{') && JsonDocument.Parse(answer.Body).RootElement.TryGetProperty("code", out var code) ? code.GetString() : null;
 
     private static async Task<List<SseItem<string>>> EventsAsync(HttpClient http, string runId)
     {

@@ -34,14 +34,8 @@ public sealed class RunEndOrderingTests : IAsyncLifetime
         var (_, run) = await _h.NewRunAsync();
         var grant = await Grant(run);
 
-        Task<Runs.RunEnded> ending;
-        Task<MediaRequest> generating;
-        using (HoldWriter())
-        {
-            ending = _h.RunService.EndAsync(run.RunId, endAs);
-            // Every check before the writer passes: the token was valid and the run is still running when it looks.
-            generating = _h.Generation.GenerateAsync(grant, Json.Parse(Body));
-        }
+        // Every check before the writer passes: the token was valid and the run is still running when it looks.
+        var (ending, generating) = InWriterOrder(() => _h.RunService.EndAsync(run.RunId, endAs), () => _h.Generation.GenerateAsync(grant, Json.Parse(Body)));
 
         Assert.Empty((await ending).CancelledRequests);
         var refused = await Refusal.ExpectAsync(() => generating, 409, ErrorCodes.RunTerminal, $"run already ended as {endAs}");
@@ -56,13 +50,7 @@ public sealed class RunEndOrderingTests : IAsyncLifetime
         var (_, run) = await _h.NewRunAsync();
         var grant = await Grant(run);
 
-        Task<MediaRequest> generating;
-        Task<Runs.RunEnded> ending;
-        using (HoldWriter())
-        {
-            generating = _h.Generation.GenerateAsync(grant, Json.Parse(Body));
-            ending = _h.RunService.EndAsync(run.RunId, RunStatuses.Succeeded);
-        }
+        var (generating, ending) = InWriterOrder(() => _h.Generation.GenerateAsync(grant, Json.Parse(Body)), () => _h.RunService.EndAsync(run.RunId, RunStatuses.Succeeded));
 
         var created = await generating;
         Assert.Equal(MediaRequestStatuses.Requested, created.Status);
@@ -79,13 +67,7 @@ public sealed class RunEndOrderingTests : IAsyncLifetime
         var (_, run) = await _h.NewRunAsync(External);
         var grant = await Grant(run);
 
-        Task<Runs.RunEnded> ending;
-        Task<MediaRequest> generating;
-        using (HoldWriter())
-        {
-            ending = _h.RunService.EndAsync(run.RunId, RunStatuses.Failed);
-            generating = _h.Generation.GenerateAsync(grant, Json.Parse(Body));
-        }
+        var (ending, generating) = InWriterOrder(() => _h.RunService.EndAsync(run.RunId, RunStatuses.Failed), () => _h.Generation.GenerateAsync(grant, Json.Parse(Body)));
 
         Assert.Empty((await ending).ExternalToCancel);
         await Refusal.ExpectAsync(() => generating, 409, ErrorCodes.RunTerminal, "run already ended as failed");
@@ -101,14 +83,8 @@ public sealed class RunEndOrderingTests : IAsyncLifetime
         var (_, run) = await _h.NewRunAsync(External);
         var grant = await Grant(run);
 
-        Task<MediaRequest> generating;
-        Task<Runs.RunEnded> ending;
-        using (HoldWriter())
-        {
-            // The insert and the end commit in one batch, so the generate resumes only once the run has ended.
-            generating = _h.Generation.GenerateAsync(grant, Json.Parse(Body));
-            ending = _h.RunService.EndAsync(run.RunId, RunStatuses.Canceled);
-        }
+        // The insert and the end commit in one batch, so the generate resumes only once the run has ended.
+        var (generating, ending) = InWriterOrder(() => _h.Generation.GenerateAsync(grant, Json.Parse(Body)), () => _h.RunService.EndAsync(run.RunId, RunStatuses.Canceled));
 
         var answered = await generating;
         // The run end counts it among the requests it must see ended before its `end` event.
@@ -126,18 +102,14 @@ public sealed class RunEndOrderingTests : IAsyncLifetime
         var (_, run) = await _h.NewRunAsync();
         var grant = await Grant(run);
 
-        Task failing;
-        Task<MediaRequest> generating;
-        using (HoldWriter())
-        {
-            // A unit that ends the run and then fails: its end is rolled back, and the writer must forget it too.
-            failing = _h.Writer.ExecuteAsync(ctx =>
+        // A unit that ends the run and then fails: its end is rolled back, and the writer must forget it too.
+        var (failing, generating) = InWriterOrder(
+            () => _h.Writer.ExecuteAsync<bool>(ctx =>
             {
                 Assert.True(_h.Runs.TryEnd(ctx, run.RunId, RunStatuses.Succeeded, _h.Clock.GetUtcNow()));
                 throw new InvalidOperationException("the rest of the run end failed");
-            });
-            generating = _h.Generation.GenerateAsync(grant, Json.Parse(Body));
-        }
+            }),
+            () => _h.Generation.GenerateAsync(grant, Json.Parse(Body)));
 
         await Assert.ThrowsAsync<InvalidOperationException>(() => failing);
         Assert.Equal(MediaRequestStatuses.Requested, (await generating).Status);
@@ -148,10 +120,13 @@ public sealed class RunEndOrderingTests : IAsyncLifetime
     private Task<ToolTokenGrant> Grant(RunCreated run) =>
         _h.Tokens.ValidateAsync(run.ToolToken, ToolEndpoints.MediaGenerate, ToolOperations.MediaGenerate);
 
-    /// <summary>Holds the writer inside a unit until disposed, so the units queued meanwhile run in their queue order.</summary>
-    private IDisposable HoldWriter()
+    /// <summary>
+    /// Starts both calls while the writer is held inside a unit, so their units reach it in this order whatever the
+    /// threads do, and releases it. Each call queues its unit before it returns its task.
+    /// </summary>
+    private (Task<TFirst> First, Task<TSecond> Second) InWriterOrder<TFirst, TSecond>(Func<Task<TFirst>> first, Func<Task<TSecond>> second)
     {
-        var entered = new ManualResetEventSlim();
+        using var entered = new ManualResetEventSlim();
         var release = new ManualResetEventSlim();
         _ = _h.Writer.ExecuteAsync(_ =>
         {
@@ -159,16 +134,9 @@ public sealed class RunEndOrderingTests : IAsyncLifetime
             release.Wait(TimeSpan.FromSeconds(10));
         });
         Assert.True(entered.Wait(TimeSpan.FromSeconds(10)), "the writer never ran the holding unit");
-        return new Release(release, entered);
-    }
-
-    private sealed class Release(ManualResetEventSlim release, ManualResetEventSlim entered) : IDisposable
-    {
-        public void Dispose()
-        {
-            release.Set();
-            entered.Dispose();
-        }
+        var tasks = (first(), second());
+        release.Set();
+        return tasks;
     }
 
     private List<string> Names(string runId) =>

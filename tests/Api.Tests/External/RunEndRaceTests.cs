@@ -6,6 +6,7 @@ using OpenDesign.Workflows.Contracts;
 using OpenDesign.Workflows.Domain;
 using OpenDesign.Workflows.Domain.MediaRequests;
 using OpenDesign.Workflows.Domain.Tokens;
+using OpenDesign.Workflows.Tests.Shared;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
 
@@ -38,32 +39,14 @@ public sealed class RunEndRaceTests(ExternalModeFixture fixture)
             var endPath = round % 2 == 0 ? $"/api/runs/{run.RunId}/finish" : $"/api/runs/{run.RunId}/cancel";
             var endBody = round % 2 == 0 ? """{"status":"failed"}""" : null;
 
-            // Agents keep generating until they are refused; the run ends while all of them have a call in flight.
-            var (answers, end) = await RaceAsync(
+            var race = await GenerateRace.RunAsync(Generates, endAfterAccepted: 1 + round % Generates,
                 () => h.Api.GenerateAsync(run.ToolToken, ExternalHarness.PosterBody),
-                () => h.Api.SendAsync(HttpMethod.Post, endPath, json: endBody),
-                endAfterAccepted: 1 + round % Generates);
-            Assert.True(end.Status == HttpStatusCode.OK, $"round {round}: ending the run answered {end.Status}: {end.Body}");
-
-            var accepted = new List<string>();
-            foreach (var answer in answers)
-            {
-                switch (answer.Status)
-                {
-                    case HttpStatusCode.Accepted:
-                        accepted.Add(JsonSerializer.Deserialize(answer.Body, OdJsonContext.Default.MediaRequest)!.Id);
-                        break;
-                    case HttpStatusCode.Conflict when Code(answer) == ErrorCodes.RunTerminal:
-                        conflicts++;
-                        break;
-                    case HttpStatusCode.Unauthorized when Code(answer) == ErrorCodes.ToolTokenInvalid:
-                        revoked++;
-                        break;
-                    default:
-                        violations.Add($"round {round}: generate answered {(int)answer.Status} {answer.Body}");
-                        break;
-                }
-            }
+                () => h.Api.SendAsync(HttpMethod.Post, endPath, json: endBody));
+            Assert.True(race.End.Status == HttpStatusCode.OK, $"round {round}: ending the run answered {race.End.Status}: {race.End.Body}");
+            violations.AddRange(race.Unexpected.Select(a => $"round {round}: generate answered {(int)a.Status} {a.Body}"));
+            var accepted = race.AcceptedIds;
+            conflicts += race.RefusedRunTerminal;
+            revoked += race.RefusedTokenRevoked;
             foreach (var id in accepted) h.Track(id);
             allAccepted.UnionWith(accepted);
 
@@ -95,10 +78,10 @@ public sealed class RunEndRaceTests(ExternalModeFixture fixture)
         foreach (var id in submitted)
         {
             using var progress = await h.Api.PostJsonAsync($"/api/media-requests/{id}/progress", """{"message":"still rendering"}""", h.CallbackToken(id));
-            var answer = await AnswerAsync(progress);
-            if (answer.Status != HttpStatusCode.Unauthorized || Code(answer) != ErrorCodes.CallbackTokenInvalid)
+            var answer = await HttpAnswer.ReadAsync(progress);
+            if (answer.Status != HttpStatusCode.Unauthorized || answer.Code != ErrorCodes.CallbackTokenInvalid)
             {
-                violations.Add($"a callback for {id} after the end answered {(int)answer.Status} {Code(answer)}");
+                violations.Add($"a callback for {id} after the end answered {(int)answer.Status} {answer.Code}");
             }
         }
         // Callback token hashes exist for stored requests only: none for a refused generate.
@@ -152,33 +135,6 @@ public sealed class RunEndRaceTests(ExternalModeFixture fixture)
         Assert.Equal(new MediaRequestError("the request was cancelled", ErrorCodes.Cancelled), cancelled.Error);
     }
 
-    /// <summary>
-    /// <see cref="Generates"/> agents each generate until refused; the run is ended once <paramref name="endAfterAccepted"/>
-    /// generates have been accepted, so the end always lands among calls in flight.
-    /// </summary>
-    private static async Task<(List<Answer> Generates, Answer End)> RaceAsync(
-        Func<Task<HttpResponseMessage>> generate, Func<Task<HttpResponseMessage>> end, int endAfterAccepted)
-    {
-        var accepted = 0;
-        var endNow = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var agents = Enumerable.Range(0, Generates).Select(_ => Task.Run(async () =>
-        {
-            var answers = new List<Answer>();
-            // Bounded, so a run that never refuses fails the test instead of hanging it.
-            while (answers.Count < 100)
-            {
-                var answer = await AnswerAsync(await generate());
-                answers.Add(answer);
-                if (answer.Status != HttpStatusCode.Accepted) return answers;
-                if (Interlocked.Increment(ref accepted) == endAfterAccepted) endNow.TrySetResult();
-            }
-            return answers;
-        })).ToList();
-        await endNow.Task;
-        var ended = await AnswerAsync(await end());
-        return ([.. (await Task.WhenAll(agents)).SelectMany(a => a)], ended);
-    }
-
     private static async Task<IReadOnlyList<MediaRequest>> ListAsync(ExternalHarness h, string runId)
     {
         // The run end waits for the workflows' cancellations; a request created too late to be among them would stay open.
@@ -198,16 +154,6 @@ public sealed class RunEndRaceTests(ExternalModeFixture fixture)
         }
         return listed;
     }
-
-    private sealed record Answer(HttpStatusCode Status, string Body);
-
-    private static async Task<Answer> AnswerAsync(HttpResponseMessage response)
-    {
-        using (response) return new Answer(response.StatusCode, await response.Content.ReadAsStringAsync());
-    }
-
-    private static string? Code(Answer answer) =>
-        answer.Body.StartsWith('{') && JsonDocument.Parse(answer.Body).RootElement.TryGetProperty("code", out var code) ? code.GetString() : null;
 
     private static string? Action(SseFrame e) =>
         e.Event == MediaRequestEvent.EventName ? JsonSerializer.Deserialize(e.Data, OdJsonContext.Default.MediaRequestEvent)!.Action : null;
