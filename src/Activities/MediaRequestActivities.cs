@@ -142,7 +142,7 @@ public sealed class MediaRequestActivities(
 
     public async Task<string> MarkCancelledAsync(string requestId, MediaRequestError? cancelError) =>
         (await transitions.EndOnceAsync(requestId, MediaRequestStatuses.Cancelled,
-            new MediaRequestError("the request was cancelled", "CANCELLED"),
+            new MediaRequestError("the request was cancelled", ErrorCodes.Cancelled),
             external => cancelError is null ? external : (external ?? new ExternalRef()) with { CancelError = cancelError })).Status;
 
     public async Task<PollOutcome> PollStatusAsync(string requestId, string statusUrl)

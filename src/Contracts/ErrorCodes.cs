@@ -43,4 +43,9 @@ public static class ErrorCodes
 
     public const string OriginNotAllowed = "ORIGIN_NOT_ALLOWED";
     public const string HostNotAllowed = "HOST_NOT_ALLOWED";
+    /// <summary>The error code of a request that its run's end cancelled (not a problem code: generate racing the end is <see cref="RunTerminal"/>).</summary>
+    public const string RunEnded = "RUN_ENDED";
+
+    /// <summary>The error code of an external request its workflow cancelled.</summary>
+    public const string Cancelled = "CANCELLED";
 }

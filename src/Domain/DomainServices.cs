@@ -31,6 +31,7 @@ public static class DomainServices
         services.AddSingleton<MediaRequestStore>();
         services.AddSingleton<MediaRequestService>();
         services.AddSingleton<RunService>();
+        services.AddSingleton<WorkflowStarts>();
         services.AddSingleton<MediaGenerationService>();
         services.AddSingleton<MediaRequestCommands>();
         services.AddSingleton<FulfillmentService>();

@@ -28,8 +28,8 @@ public sealed class MediaGenerationServiceTests : IAsyncLifetime
         Assert.Equal(("image", "flux", "a poster", "final poster.png", "final-poster.png", "1:1"),
             (request.Surface, request.Model, request.Prompt, request.Output, request.RequestedOutput, request.Aspect));
         Assert.Equal(request, _h.Requests.Get(request.Id));
-        Assert.Equal(1, Count("media_requests"));
-        Assert.Equal(1, Count("events"));
+        Assert.Equal(1, _h.Count("media_requests"));
+        Assert.Equal(1, _h.Count("events"));
     }
 
     [Theory]
@@ -44,8 +44,8 @@ public sealed class MediaGenerationServiceTests : IAsyncLifetime
 
         await Refusal.ExpectAsync(() => _h.Generation.GenerateAsync(grant, Json.Parse(Body)), status, code);
 
-        Assert.Equal(0, Count("media_requests"));
-        Assert.Equal(0, Count("events"));
+        Assert.Equal(0, _h.Count("media_requests"));
+        Assert.Equal(0, _h.Count("events"));
     }
 
     [Fact]
@@ -66,7 +66,7 @@ public sealed class MediaGenerationServiceTests : IAsyncLifetime
         await _h.RunService.EndAsync(run.RunId, RunStatuses.Succeeded);
 
         await Refusal.ExpectAsync(() => _h.Generation.GenerateAsync(grant, Json.Parse(Body)), 409, ErrorCodes.RunTerminal, "run already ended as succeeded");
-        Assert.Equal(0, Count("media_requests"));
+        Assert.Equal(0, _h.Count("media_requests"));
     }
 
     [Fact]
@@ -78,26 +78,19 @@ public sealed class MediaGenerationServiceTests : IAsyncLifetime
         var own = await _h.NewRequestAsync(run);
         await File.WriteAllTextAsync(Path.Combine(_h.ProjectDir(project.Id), "sketch.png"), "x");
         var grant = await _h.Tokens.ValidateAsync(run.ToolToken, ToolEndpoints.MediaGenerate, ToolOperations.MediaGenerate);
-        var before = Count("media_requests");
+        var before = _h.Count("media_requests");
 
         await Refusal.ExpectAsync(() => Generate("""{"kind":"project-file","ref":"../x.png"}"""), 400, ErrorCodes.PathNotAllowed);
         await Refusal.ExpectAsync(() => Generate("""{"kind":"project-file","ref":"missing.png"}"""), 400, ErrorCodes.FileNotFound,
             "inputRefs[0].ref names no file in the project");
         await Refusal.ExpectAsync(() => Generate($$"""{"kind":"media-request","ref":"{{foreign.Id}}"}"""), 400, ErrorCodes.MediaRequestNotFound,
             "inputRefs[0].ref names no media request of this project");
-        Assert.Equal(before, Count("media_requests"));
+        Assert.Equal(before, _h.Count("media_requests"));
 
         var ok = await Generate($$"""{"kind":"project-file","ref":"sketch.png"},{"kind":"media-request","ref":"{{own.Id}}"}""");
         Assert.Equal(2, ok.InputRefs!.Count);
 
         Task<MediaRequest> Generate(string refs) =>
             _h.Generation.GenerateAsync(grant, Json.Parse("{\"surface\":\"image\",\"prompt\":\"p\",\"inputRefs\":[" + refs + "]}"));
-    }
-
-    private long Count(string table)
-    {
-        using var connection = _h.Database.OpenRead();
-        using var cmd = connection.Command($"SELECT COUNT(*) FROM {table}");
-        return (long)cmd.ExecuteScalar()!;
     }
 }

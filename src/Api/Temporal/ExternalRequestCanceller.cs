@@ -27,6 +27,8 @@ public sealed class ExternalRequestCanceller(
             }
             catch (Exception e) when (e is ExternalDispatchException or Domain.DomainException)
             {
+                // Ended meanwhile (its run ended before its workflow could start, say): there is no workflow to tell.
+                if (MediaRequestStatuses.IsTerminal(requests.Get(request.Id).Status)) continue;
                 logger.LogWarning("Could not cancel the workflow of media request {RequestId}: {Reason}", request.Id, e.Message);
                 await transitions.EndOnceAsync(request.Id, MediaRequestStatuses.Cancelled,
                     new MediaRequestError("cancelled locally when the run ended; the workflow engine could not be reached", ErrorCodes.TemporalUnavailable));

@@ -14,7 +14,7 @@ namespace OpenDesign.Workflows.Api.Temporal;
 /// repeated start returns the running workflow and a finished one is never started again. Operators see a summary,
 /// a memo and (where the namespace has them) search attributes.
 /// </summary>
-public sealed class TemporalMediaDispatcher(TemporalRuntime runtime, OdOptions options) : IExternalMediaDispatcher
+public sealed class TemporalMediaDispatcher(TemporalRuntime runtime, WorkflowStarts starts, OdOptions options) : IExternalMediaDispatcher
 {
     private const int PromptSummaryLength = 200;
 
@@ -71,8 +71,15 @@ public sealed class TemporalMediaDispatcher(TemporalRuntime runtime, OdOptions o
     public Task SignalProgressAsync(MediaRequest request, MediaRequestProgress progress, CancellationToken ct) =>
         Call(request, h => h.SignalAsync(wf => wf.ProgressAsync(new ProgressSignal(progress.Message, progress.Percent)), new() { Rpc = new() { CancellationToken = ct } }));
 
-    public Task RequestCancelAsync(MediaRequest request, CancellationToken ct) =>
-        Call(request, h => h.CancelAsync(new() { Rpc = new() { CancellationToken = ct } }));
+    /// <summary>
+    /// Waits for a start of the same request still under way (the request is visible before its workflow exists), so
+    /// the cancellation reaches the workflow instead of finding none and leaving the start to run unopposed.
+    /// </summary>
+    public async Task RequestCancelAsync(MediaRequest request, CancellationToken ct)
+    {
+        await starts.WhenSettled(request.Id).WaitAsync(ct);
+        await Call(request, h => h.CancelAsync(new() { Rpc = new() { CancellationToken = ct } }));
+    }
 
     private async Task Call(MediaRequest request, Func<WorkflowHandle<ExternalMediaRequestWorkflow>, Task> call)
     {

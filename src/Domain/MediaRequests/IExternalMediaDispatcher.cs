@@ -20,6 +20,7 @@ public interface IExternalMediaDispatcher
 
     Task SignalProgressAsync(MediaRequest request, MediaRequestProgress progress, CancellationToken ct);
 
+    /// <summary>Asks the request's workflow to cancel, once a start under way in <see cref="WorkflowStarts"/> has settled.</summary>
     Task RequestCancelAsync(MediaRequest request, CancellationToken ct);
 }
 

@@ -19,6 +19,7 @@ public sealed class MediaGenerationService(
     MediaRequestStore store,
     MediaRequestService requests,
     IExternalMediaDispatcher dispatcher,
+    WorkflowStarts starts,
     CallbackKey callbackKey,
     TimeProvider clock)
 {
@@ -29,10 +30,8 @@ public sealed class MediaGenerationService(
     {
         var input = MediaGenerateParser.Parse(body);
         var run = runs.Get(grant.RunId);
-        if (RunStatuses.IsTerminal(run.Status))
-        {
-            throw new DomainException(409, ErrorCodes.RunTerminal, $"run already ended as {run.Status}");
-        }
+        // Refused early when the run has visibly ended; the check that counts is made again with the insert.
+        if (RunStatuses.IsTerminal(run.Status)) throw RunService.AlreadyEnded(run.Status);
         if (MediaPolicy.Deny(run.MediaExecution, input.Surface, input.Model) is { } denial) throw denial;
 
         switch (run.MediaExecution.Mode)
@@ -71,8 +70,19 @@ public sealed class MediaGenerationService(
         if (run.MediaExecution.Mode != MediaExecutionModes.External) return await requests.CreateWithJsonAsync(request);
 
         // Stored (and announced) first, then handed to its workflow; if the engine cannot take it the request is
-        // failed with the reason rather than left waiting for a workflow that does not exist.
+        // failed with the reason rather than left waiting for a workflow that does not exist. The start is registered
+        // before the request is stored: a run end (or a cancel) that sees the request waits for it to settle, so its
+        // cancellation reaches the workflow instead of overtaking the start.
+        using var starting = starts.Begin(id);
         request = await requests.CreateAsync(request with { External = new ExternalRef(run.MediaExecution.ExternalExecutor?.Id) }, callbackKey.TokenFor(id));
+        if (runs.Find(run.Id) is { } current && RunStatuses.IsTerminal(current.Status))
+        {
+            // The run ended after the insert: its end has this request to cancel, and no workflow is started for it, so
+            // its executor never hears of it.
+            var cancelled = await requests.EndOnceAsync(id, MediaRequestStatuses.Cancelled,
+                new MediaRequestError($"the run ended ({current.Status}) before the request's workflow started", ErrorCodes.RunEnded));
+            return (cancelled, MediaRequestStore.Serialize(cancelled));
+        }
         try
         {
             if (!dispatcher.IsAvailable) throw new ExternalDispatchException("the workflow engine (Temporal) is not available");

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using OpenDesign.Workflows.Contracts;
 using OpenDesign.Workflows.Domain.Events;
+using OpenDesign.Workflows.Domain.Runs;
 using OpenDesign.Workflows.Domain.Storage;
 
 namespace OpenDesign.Workflows.Domain.MediaRequests;
@@ -11,24 +12,34 @@ namespace OpenDesign.Workflows.Domain.MediaRequests;
 /// </summary>
 public sealed class MediaRequestService(SqliteWriter writer, EventStore events, TimeProvider clock)
 {
-    /// <summary>Stores a new request with its <c>created</c> event; an external request's callback token hash commits with it.</summary>
+    /// <summary>
+    /// Stores a new request with its <c>created</c> event (and an external request's callback token hash) in one unit
+    /// with the check that its run is still running. Run ends go through the same writer, so the request is either
+    /// created before the run's end, which then ends it too, or refused (409 <c>RUN_TERMINAL</c>) with nothing stored.
+    /// </summary>
     public async Task<MediaRequest> CreateAsync(MediaRequest request, string? callbackToken = null) =>
         (await CreateWithJsonAsync(request, callbackToken)).Request;
 
     /// <summary>As <see cref="CreateAsync"/>, also returning the request's JSON so an answer need not serialise it again.</summary>
-    public Task<(MediaRequest Request, string Json)> CreateWithJsonAsync(MediaRequest request, string? callbackToken = null)
+    public async Task<(MediaRequest Request, string Json)> CreateWithJsonAsync(MediaRequest request, string? callbackToken = null)
     {
         // Serialised here, on the caller's thread: the single writer thread is the service's bottleneck under load,
         // so it only runs the statements.
         var body = MediaRequestStore.Serialize(request);
         var data = EventData(MediaRequestActions.Created, body);
-        return writer.ExecuteAsync(ctx =>
+        var runStatus = await writer.ExecuteAsync(ctx =>
         {
+            var status = RunStore.StatusOf(ctx, request.RunId);
+            // Answered rather than thrown: nothing has been written, and a throwing unit would make its whole batch replay.
+            if (status != RunStatuses.Running) return status;
             MediaRequestStore.Insert(ctx, request, body);
             if (callbackToken is not null) Tokens.CallbackTokens.Register(ctx, request.Id, callbackToken);
             events.Append(ctx, request.RunId, EventNames.MediaRequest, data);
-            return (request, body);
+            return status;
         });
+        if (runStatus is null) throw DomainException.NotFound(ErrorCodes.RunNotFound, "run not found");
+        if (runStatus != RunStatuses.Running) throw RunService.AlreadyEnded(runStatus);
+        return (request, body);
     }
 
     /// <summary>requested -> submitted with what the executor answered. Repeating it (a retried activity) changes nothing.</summary>

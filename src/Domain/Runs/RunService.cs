@@ -32,17 +32,20 @@ public sealed class RunService(SqliteWriter writer, RunStore runs, ToolTokens to
         {
             var existing = RunStore.Find(ctx, runId) ?? throw DomainException.NotFound(ErrorCodes.RunNotFound, "run not found");
             if (status == RunStatuses.Canceled) return new RunEnded(existing, [], []);
-            throw new DomainException(409, ErrorCodes.RunTerminal, $"run already ended as {existing.Status}",
-                new Dictionary<string, object?> { ["status"] = existing.Status });
+            throw AlreadyEnded(existing.Status);
         }
         tokens.RevokeRun(ctx, runId);
-        var reason = new MediaRequestError($"the run ended ({status}) before the request finished", "RUN_ENDED");
+        var reason = new MediaRequestError($"the run ended ({status}) before the request finished", ErrorCodes.RunEnded);
         var (cancelled, external) = requests.CancelAllOfRun(ctx, runId, reason);
         // With external requests still ending through their workflows, the terminal frame waits for them (see
         // AppendEndAsync), so a run stream that closes at `end` has shown every request's last event.
         if (external.Count == 0) AppendEnd(ctx, runId, status);
         return new RunEnded(RunStore.Find(ctx, runId)!, cancelled, external);
     });
+
+    /// <summary>The refusal of anything that needs a running run: finishing it again, or a new request in it.</summary>
+    public static DomainException AlreadyEnded(string status) =>
+        new(409, ErrorCodes.RunTerminal, $"run already ended as {status}", new Dictionary<string, object?> { ["status"] = status });
 
     /// <summary>Appends the run's <c>end</c> event unless it already has one.</summary>
     public Task AppendEndAsync(string runId) => writer.ExecuteAsync(ctx =>

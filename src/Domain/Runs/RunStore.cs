@@ -22,6 +22,20 @@ public sealed class RunStore(Database database)
             .With("$policy", JsonSerializer.Serialize(run.MediaExecution, OdJsonContext.Default.MediaExecutionPolicy))
             .With("$created", run.CreatedAt.ToDb()).With("$updated", run.UpdatedAt.ToDb());
         cmd.ExecuteNonQuery();
+        ctx.RememberRunStatus(run.Id, run.Status);
+    }
+
+    /// <summary>
+    /// The run's status inside the writer's transaction, null when there is no such run. The writer remembers it, so a
+    /// unit that must not outlive the run (a new request) checks it for a dictionary lookup, and a run end earlier in
+    /// the same batch is already visible to it.
+    /// </summary>
+    internal static string? StatusOf(WriteContext ctx, string runId)
+    {
+        if (ctx.RememberedRunStatus(runId) is { } remembered) return remembered;
+        if (ctx.Command("SELECT status FROM runs WHERE id = $id").With("$id", runId).ExecuteScalar() is not string status) return null;
+        ctx.RememberRunStatus(runId, status);
+        return status;
     }
 
     /// <summary>Compare-and-set from running to a terminal status; false when the run had already ended.</summary>
@@ -31,7 +45,10 @@ public sealed class RunStore(Database database)
         ctx.OnCommitted(() => _runs.Remove(runId));
         var cmd = ctx.Command("UPDATE runs SET status = $status, updated_at = $at, ended_at = $at WHERE id = $id AND status = $running")
             .With("$status", status).With("$at", at.ToDb()).With("$id", runId).With("$running", RunStatuses.Running);
-        return cmd.ExecuteNonQuery() == 1;
+        if (cmd.ExecuteNonQuery() != 1) return false;
+        // From here on, in this batch and after it, a unit that checks the run sees it ended.
+        ctx.RememberRunStatus(runId, status);
+        return true;
     }
 
     internal static Run? Find(WriteContext ctx, string runId)

@@ -21,8 +21,8 @@ public sealed class SqliteWriter : IAsyncDisposable
     private readonly ILogger<SqliteWriter> _logger;
     private readonly Task _loop;
 
-    // Owned by the writer thread: the last event sequence of each run it has written to (see WriteContext.NextEventSeq).
-    private readonly Dictionary<string, long> _eventSeq = new(StringComparer.Ordinal);
+    // Owned by the writer thread: event sequences and run statuses (see WriteContext.NextEventSeq, RunStore.StatusOf).
+    private readonly WriterMemory _memory = new();
 
     public SqliteWriter(Database database, EventHub hub, ILogger<SqliteWriter> logger)
     {
@@ -103,7 +103,7 @@ public sealed class SqliteWriter : IAsyncDisposable
         using var tx = connection.BeginTransaction(deferred: false);
         foreach (var item in batch)
         {
-            var ctx = new WriteContext(statements, tx, _eventSeq);
+            var ctx = new WriteContext(statements, tx, _memory);
             try
             {
                 item.Run(ctx);
@@ -111,7 +111,7 @@ public sealed class SqliteWriter : IAsyncDisposable
             catch (Exception)
             {
                 tx.Rollback();
-                _eventSeq.Clear();
+                _memory.Clear();
                 return BatchOutcome.UnitFailed;
             }
             published.AddRange(ctx.Appended);
@@ -128,7 +128,7 @@ public sealed class SqliteWriter : IAsyncDisposable
         using var tx = connection.BeginTransaction(deferred: false);
         foreach (var item in batch)
         {
-            var ctx = new WriteContext(statements, tx, _eventSeq);
+            var ctx = new WriteContext(statements, tx, _memory);
             statements.Get("SAVEPOINT unit", tx).ExecuteNonQuery();
             try
             {
@@ -142,8 +142,8 @@ public sealed class SqliteWriter : IAsyncDisposable
             {
                 statements.Get("ROLLBACK TO unit", tx).ExecuteNonQuery();
                 statements.Get("RELEASE unit", tx).ExecuteNonQuery();
-                // The unit may have taken event sequences that no longer exist.
-                _eventSeq.Clear();
+                // The unit may have taken event sequences, or ended a run, that no longer exist.
+                _memory.Clear();
                 item.Failed = e;
             }
         }
@@ -159,7 +159,7 @@ public sealed class SqliteWriter : IAsyncDisposable
         }
         catch (Exception e)
         {
-            _eventSeq.Clear();
+            _memory.Clear();
             _logger.LogError(e, "A write batch of {Count} units failed to commit", batch.Count);
             foreach (var item in batch) item.Fail(e);
             return BatchOutcome.CommitFailed;

@@ -11,13 +11,13 @@ public sealed class WriteContext
 {
     private readonly StatementCache _statements;
     private readonly SqliteTransaction _transaction;
-    private readonly Dictionary<string, long> _eventSeq;
+    private readonly WriterMemory _memory;
 
-    internal WriteContext(StatementCache statements, SqliteTransaction transaction, Dictionary<string, long> eventSeq)
+    internal WriteContext(StatementCache statements, SqliteTransaction transaction, WriterMemory memory)
     {
         _statements = statements;
         _transaction = transaction;
-        _eventSeq = eventSeq;
+        _memory = memory;
     }
 
     /// <summary>
@@ -28,14 +28,21 @@ public sealed class WriteContext
     /// </summary>
     internal long NextEventSeq(string runId)
     {
-        if (!_eventSeq.TryGetValue(runId, out var last))
+        if (!_memory.TryGetEventSeq(runId, out var last))
         {
-            if (_eventSeq.Count >= 10_000) _eventSeq.Clear();
             last = Command("SELECT COALESCE(MAX(seq), 0) FROM events WHERE run_id = $run").With("$run", runId).ExecuteScalar() is long max ? max : 0;
         }
-        _eventSeq[runId] = last + 1;
+        _memory.SetEventSeq(runId, last + 1);
         return last + 1;
     }
+
+    /// <summary>
+    /// A run's status as the writer last read or wrote it (see <c>RunStore.StatusOf</c>); null when not remembered.
+    /// Runs change status only through the writer, and a rolled-back change is forgotten with its transaction.
+    /// </summary>
+    internal string? RememberedRunStatus(string runId) => _memory.RunStatus(runId);
+
+    internal void RememberRunStatus(string runId, string status) => _memory.SetRunStatus(runId, status);
 
     internal List<StoredEvent> Appended { get; } = [];
 

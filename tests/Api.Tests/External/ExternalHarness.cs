@@ -97,6 +97,9 @@ public sealed class ExternalHarness : IAsyncDisposable
         return request;
     }
 
+    /// <summary>A request made some other way, so that its workflow is cleaned up with the scenario too.</summary>
+    public void Track(string requestId) => _requests.Add(requestId);
+
     /// <summary>An external run and one request the executor has accepted: where most scenarios start.</summary>
     public async Task<(Project Project, RunCreated Run, MediaRequest Request)> SubmittedRequestAsync(string body = PosterBody)
     {

@@ -18,9 +18,11 @@ namespace OpenDesign.Workflows.Domain.Tests.Support;
 public sealed class DomainHarness : IAsyncDisposable
 {
     private readonly List<ServiceProvider> _providers = [];
+    private readonly IExternalMediaDispatcher _dispatcher;
 
-    public DomainHarness(Action<OdOptions>? configure = null)
+    public DomainHarness(Action<OdOptions>? configure = null, IExternalMediaDispatcher? dispatcher = null)
     {
+        _dispatcher = dispatcher ?? new UnavailableDispatcher();
         Options = new OdOptions { DataDir = Temp.Combine("data") };
         configure?.Invoke(Options);
         Directory.CreateDirectory(Options.DataDir);
@@ -50,14 +52,14 @@ public sealed class DomainHarness : IAsyncDisposable
         Open();
     }
 
-    /// <summary>The same registration the service uses, with this harness's clock and no workflow engine.</summary>
+    /// <summary>The same registration the service uses, with this harness's clock and, unless given one, no workflow engine.</summary>
     private void Open()
     {
         var services = new ServiceCollection()
             .AddLogging()
             .AddOpenDesignDomain(Options)
             .AddSingleton<TimeProvider>(Clock)
-            .AddSingleton<IExternalMediaDispatcher, UnavailableDispatcher>()
+            .AddSingleton(_dispatcher)
             .BuildServiceProvider();
         _providers.Add(services);
         Database = services.GetRequiredService<Database>();
@@ -102,6 +104,14 @@ public sealed class DomainHarness : IAsyncDisposable
             CreatedAt = now,
             UpdatedAt = now,
         });
+    }
+
+    /// <summary>Rows in a table, read straight from the database: what was (not) stored.</summary>
+    public long Count(string table)
+    {
+        using var connection = Database.OpenRead();
+        using var cmd = connection.Command($"SELECT COUNT(*) FROM {table}");
+        return (long)cmd.ExecuteScalar()!;
     }
 
     public string ProjectDir(string projectId) => Projects.DirOf(projectId);
