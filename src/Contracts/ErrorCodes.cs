@@ -40,4 +40,5 @@ public static class ErrorCodes
     public const string ExecutorTimeout = "EXECUTOR_TIMEOUT";
     public const string ExecutorCancelFailed = "EXECUTOR_CANCEL_FAILED";
     public const string DownloadFailed = "DOWNLOAD_FAILED";
+    public const string NotARegularFile = "NOT_A_REGULAR_FILE";
 }
