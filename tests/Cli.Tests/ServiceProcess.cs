@@ -25,9 +25,15 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public string DataDir { get; }
 
-    public static async Task<ServiceProcess> StartAsync()
+    /// <param name="prepare">Runs on the data directory before the service starts (to leave files a previous run left).</param>
+    public static async Task<ServiceProcess> StartAsync(Action<string>? prepare = null)
     {
         var dataDir = Path.Combine(Path.GetTempPath(), "od-cli-e2e-" + Guid.NewGuid().ToString("N"));
+        if (prepare is not null)
+        {
+            Directory.CreateDirectory(dataDir);
+            prepare(dataDir);
+        }
         var url = FakeService.DeadUrl();
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(ApiDll);
