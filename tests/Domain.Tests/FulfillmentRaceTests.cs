@@ -12,6 +12,7 @@ namespace OpenDesign.Workflows.Domain.Tests;
 public sealed class FulfillmentRaceTests : IAsyncLifetime
 {
     private const int Parallel = 50;
+    private const int Rounds = 10;
     private readonly DomainHarness _h = new();
     private Project _project = null!;
     private RunCreated _run = null!;
@@ -25,46 +26,55 @@ public sealed class FulfillmentRaceTests : IAsyncLifetime
     [Fact]
     public async Task Fifty_requests_for_one_output_name_each_keep_exactly_their_own_bytes()
     {
-        var requests = new List<MediaRequest>();
-        for (var i = 0; i < Parallel; i++) requests.Add(await _h.NewRequestAsync(_run, output: "shared.png"));
-        var bytes = Enumerable.Range(0, Parallel).Select(Distinct).ToArray();
-
-        var fulfilled = await Task.WhenAll(requests.Select((r, i) => Task.Run(() => Upload(r.Id, bytes[i]))));
-
-        for (var i = 0; i < Parallel; i++)
+        for (var round = 0; round < Rounds; round++)
         {
-            var recorded = _h.Requests.Get(requests[i].Id).FulfilledFile!;
-            Assert.Equal(fulfilled[i].Request.FulfilledFile, recorded);
-            Assert.Equal(Sha(bytes[i]), recorded.Sha256);
-            Assert.Equal(Sha(bytes[i]), Sha(await File.ReadAllBytesAsync(Path.Combine(ProjectDir, recorded.Path))));
+            var output = $"shared-{round}.png";
+            var requests = await Task.WhenAll(Enumerable.Range(0, Parallel).Select(_ => _h.NewRequestAsync(_run, output: output)));
+            var bytes = Enumerable.Range(0, Parallel).Select(i => Distinct((round * 1000) + i)).ToArray();
+
+            // Stage every upload first, then commit all at once: the placements meet at the same names together,
+            // as uploads that finish at the same moment do.
+            var staged = await Task.WhenAll(Enumerable.Range(0, Parallel).Select(i =>
+                _h.Fulfillment.StageAsync(requests[i], new MemoryStream(bytes[i]), "image/png", null, CancellationToken.None)));
+            var fulfilled = await AllAtOnceAsync(Parallel, i => _h.Fulfillment.CommitStagedAsync(requests[i].Id, staged[i]));
+
+            for (var i = 0; i < Parallel; i++)
+            {
+                var recorded = _h.Requests.Get(requests[i].Id).FulfilledFile!;
+                Assert.True(fulfilled[i].Changed);
+                Assert.Equal(fulfilled[i].Request.FulfilledFile, recorded);
+                Assert.Equal(Sha(bytes[i]), recorded.Sha256);
+                Assert.Equal(Sha(bytes[i]), Sha(await File.ReadAllBytesAsync(Path.Combine(ProjectDir, recorded.Path))));
+            }
+            var stem = Path.GetFileNameWithoutExtension(output);
+            string[] expected = [output, .. Enumerable.Range(2, Parallel - 1).Select(n => $"{stem}-{n}.png")];
+            Assert.Equal(expected.Order(StringComparer.Ordinal), requests.Select(r => _h.Requests.Get(r.Id).FulfilledFile!.Path).Order(StringComparer.Ordinal));
+            Assert.Equal(Parallel * (round + 1), _h.ProjectFiles(_project.Id).Length);
+            Assert.Empty(_h.StagingFiles());
         }
-        var paths = requests.Select(r => _h.Requests.Get(r.Id).FulfilledFile!.Path).ToList();
-        Assert.Equal(Parallel, paths.Distinct().Count());
-        string[] expectedNames = ["shared.png", .. Enumerable.Range(2, Parallel - 1).Select(n => $"shared-{n}.png")];
-        Assert.Equal(expectedNames.Order(StringComparer.Ordinal), _h.ProjectFiles(_project.Id));
-        Assert.Empty(_h.StagingFiles());
     }
 
     [Fact]
     public async Task Fifty_fulfilments_of_one_request_leave_the_winners_file_and_nothing_else()
     {
         var kept = new List<string>();
-        for (var round = 0; round < 4; round++)
+        for (var round = 0; round < Rounds; round++)
         {
             var request = await _h.NewRequestAsync(_run, output: $"race-{round}.png");
             var bytes = Enumerable.Range(0, Parallel).Select(i => Distinct((round * 1000) + i)).ToArray();
 
-            var attempts = await Task.WhenAll(bytes.Select(b => Task.Run(async () =>
+            var staged = await Task.WhenAll(bytes.Select(b => _h.Fulfillment.StageAsync(request, new MemoryStream(b), "image/png", null, CancellationToken.None)));
+            var attempts = await AllAtOnceAsync(Parallel, async i =>
             {
                 try
                 {
-                    return (Ok: (await Upload(request.Id, b)).Changed, Code: (string?)null);
+                    return (Ok: (await _h.Fulfillment.CommitStagedAsync(request.Id, staged[i])).Changed, Code: (string?)null);
                 }
                 catch (DomainException e)
                 {
                     return (Ok: false, Code: e.Code);
                 }
-            })));
+            });
 
             var winner = Assert.Single(Enumerable.Range(0, Parallel), i => attempts[i].Ok);
             Assert.All(attempts.Where((_, i) => i != winner), a => Assert.Equal(ErrorCodes.MediaRequestTerminal, a.Code));
@@ -107,6 +117,17 @@ public sealed class FulfillmentRaceTests : IAsyncLifetime
 
         Assert.Equal("poster-2.png", fulfilled.FulfilledFile!.Path);
         Assert.Equal(["poster-2.png", "poster.png"], _h.ProjectFiles(_project.Id));
+    }
+
+    /// <summary>Starts every call on its own thread behind one gate, so they really run at the same time.</summary>
+    private static async Task<T[]> AllAtOnceAsync<T>(int count, Func<int, Task<T>> call)
+    {
+        using var gate = new ManualResetEventSlim();
+        var tasks = Enumerable.Range(0, count)
+            .Select(i => Task.Factory.StartNew(() => { gate.Wait(); return call(i); }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap())
+            .ToArray();
+        gate.Set();
+        return await Task.WhenAll(tasks);
     }
 
     private Task<(MediaRequest Request, bool Changed)> Upload(string id, byte[] bytes) =>
