@@ -7,8 +7,9 @@ namespace OpenDesign.Workflows.Domain.Files;
 
 /// <summary>
 /// Puts a request's bytes into its project. Uploads are staged under the data root (same file system as the projects,
-/// so the final rename is atomic), hashed while they stream, placed without ever overwriting another file, and only
-/// then recorded; if the record loses a race (a cancel won), the placed file is removed again.
+/// so a staged file can be hard-linked into place), hashed while they stream, placed without ever replacing another
+/// file (<see cref="Placement"/>), and only then recorded; if the record loses a race, the placed file is removed again.
+/// Project files are read only through <see cref="ProjectFiles"/>.
 /// </summary>
 public sealed class FulfillmentService(OdOptions options, ProjectStore projects, MediaRequestStore store, MediaRequestService requests)
 {
