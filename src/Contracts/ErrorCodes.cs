@@ -48,4 +48,5 @@ public static class ErrorCodes
 
     /// <summary>The error code of an external request its workflow cancelled.</summary>
     public const string Cancelled = "CANCELLED";
+    public const string NotARegularFile = "NOT_A_REGULAR_FILE";
 }

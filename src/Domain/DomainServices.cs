@@ -36,6 +36,7 @@ public static class DomainServices
         services.AddSingleton<MediaRequestCommands>();
         services.AddSingleton<FulfillmentService>();
         services.AddSingleton<ResultDownloader>();
+        services.AddHostedService<StagingSweeper>();
         services.AddHttpClient(ResultDownloader.HttpClientName, c => c.Timeout = TimeSpan.FromMinutes(5));
         return services;
     }

@@ -30,6 +30,12 @@ public sealed class OdOptions
     /// <summary>How long a callback or cancel call waits for the workflow to record the outcome before answering 202.</summary>
     public TimeSpan CallbackWait { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// How long a staged upload may sit unwritten before the sweeper removes it (0 turns sweeping off). It must outlast
+    /// an external request's wait for its commit (see docs/configuration.md), hence a day by default.
+    /// </summary>
+    public TimeSpan StagingMaxAge { get; set; } = TimeSpan.FromHours(24);
+
     /// <summary>The base URL executors call back on; empty means the service's first listen address.</summary>
     public string PublicBaseUrl { get; set; } = "";
 

@@ -25,10 +25,16 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public string DataDir { get; }
 
-    /// <param name="environment">Extra environment variables for the service (settings such as OD_API_TOKEN).</param>
-    public static async Task<ServiceProcess> StartAsync(IReadOnlyDictionary<string, string>? environment = null)
+    /// <param name="environment">Extra environment variables for the service (settings such as OD_API_TOKEN; configuration keys use <c>__</c> for <c>:</c>).</param>
+    /// <param name="prepare">Runs on the data directory before the service starts (to leave files a previous run left).</param>
+    public static async Task<ServiceProcess> StartAsync(IReadOnlyDictionary<string, string>? environment = null, Action<string>? prepare = null)
     {
         var dataDir = Path.Combine(Path.GetTempPath(), "od-cli-e2e-" + Guid.NewGuid().ToString("N"));
+        if (prepare is not null)
+        {
+            Directory.CreateDirectory(dataDir);
+            prepare(dataDir);
+        }
         var url = FakeService.DeadUrl();
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(ApiDll);

@@ -71,6 +71,29 @@ public sealed class FulfillmentServiceTests : IAsyncLifetime
         Assert.Equal(("clip.webm", "video/webm", "video"), (fulfilled.FulfilledFile!.Name, fulfilled.FulfilledFile.Mime, fulfilled.FulfilledFile.Kind));
     }
 
+    [Theory]
+    [InlineData("image/*", null, "poster.png", "image/png")]
+    [InlineData("*/*", "render.webp", "poster.webp", "image/webp")]
+    public async Task A_wildcard_content_type_is_no_type_and_the_name_decides(string contentType, string? fileName, string stored, string mime)
+    {
+        var request = await _h.NewRequestAsync(_run, output: "poster.png");
+
+        var (fulfilled, _) = await Upload(request.Id, Png, contentType, fileName);
+
+        Assert.Equal((stored, mime), (fulfilled.FulfilledFile!.Path, fulfilled.FulfilledFile.Mime));
+    }
+
+    [Fact]
+    public async Task Bytes_of_an_unknown_type_requested_as_a_page_are_stored_as_bin_never_as_html()
+    {
+        var request = await _h.NewRequestAsync(_run, output: "evil.html");
+
+        var (fulfilled, _) = await Upload(request.Id, Png, "image/x-evil");
+
+        Assert.Equal(("evil.bin", "image/x-evil"), (fulfilled.FulfilledFile!.Path, fulfilled.FulfilledFile.Mime));
+        Assert.Equal(["evil.bin"], _h.ProjectFiles(_project.Id));
+    }
+
     [Fact]
     public async Task The_same_bytes_again_are_idempotent()
     {

@@ -44,6 +44,9 @@ public sealed class MediaTypesTests
     [InlineData("image", null)]
     [InlineData("/png", null)]
     [InlineData("", null)]
+    [InlineData("image/", null)]
+    [InlineData("image/*", null)]
+    [InlineData("image/png x", null)]
     public void KindOf_is_the_top_level_type_when_it_is_a_surface(string mime, string? kind) => Assert.Equal(kind, MediaTypes.KindOf(mime));
 
     [Theory]
@@ -54,6 +57,9 @@ public sealed class MediaTypesTests
     [InlineData("", null)]
     [InlineData("   ", null)]
     [InlineData(null, null)]
+    [InlineData("image/*", null)]
+    [InlineData("*/*", null)]
+    [InlineData("Image/*; q=1", null)]
     public void Normalize_strips_parameters_and_drops_generic_types(string? contentType, string? expected) =>
         Assert.Equal(expected, MediaTypes.Normalize(contentType));
 
@@ -62,4 +68,18 @@ public sealed class MediaTypesTests
     [InlineData("video", ".mp4")]
     [InlineData("audio", ".mp3")]
     public void Each_surface_has_a_default_extension(string surface, string ext) => Assert.Equal(ext, MediaTypes.DefaultExtension(surface));
+
+    [Theory]
+    [InlineData("image/png", true)]
+    [InlineData("image/jpeg", true)]
+    [InlineData("image/webp", true)]
+    [InlineData("video/mp4", true)]
+    [InlineData("audio/mpeg", true)]
+    [InlineData("image/svg+xml", false)]
+    [InlineData("IMAGE/SVG+XML", false)]
+    [InlineData("text/html", false)]
+    [InlineData("text/javascript", false)]
+    [InlineData("image/x-unknown", false)]
+    [InlineData("application/octet-stream", false)]
+    public void Only_known_raster_images_audio_and_video_are_safe_inline(string mime, bool safe) => Assert.Equal(safe, MediaTypes.IsSafeInline(mime));
 }

@@ -78,6 +78,11 @@ public sealed class OutputNamesTests
     [InlineData("song.mp3", "audio/wav", "song.wav")]
     [InlineData("poster.png", "image/x-unknown", "poster.png")]
     [InlineData("poster.PNG", "image/png", "poster.PNG")]
+    [InlineData("evil.html", "image/x-unknown", "evil.bin")]
+    [InlineData("evil.js", "image/x-unknown", "evil.bin")]
+    [InlineData("evil.html", "image/png", "evil.png")]
+    [InlineData("song.mp3", "image/x-unknown", "song.bin")]
+    [InlineData("evil.svg", "image/svg+xml", "evil.svg")]
     public void The_extension_follows_the_bytes_actual_type(string name, string mime, string expected) =>
         Assert.Equal(expected, OutputNames.WithExtensionFor(name, mime));
 }

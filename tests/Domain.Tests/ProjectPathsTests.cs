@@ -142,6 +142,16 @@ public sealed class ProjectPathsTests : IDisposable
     }
 
     [Fact]
+    public void A_link_loop_is_refused_not_a_failure()
+    {
+        File.CreateSymbolicLink(Path.Combine(_project, "a.png"), "b.png");
+        File.CreateSymbolicLink(Path.Combine(_project, "b.png"), "a.png");
+        Directory.CreateSymbolicLink(Path.Combine(_project, "self-dir"), "self-dir");
+        Refusal.Expect(() => ProjectPaths.Resolve(_project, "a.png"), 400, ErrorCodes.PathNotAllowed, "path cannot be resolved: a symbolic link loops");
+        Refusal.Expect(() => ProjectPaths.Resolve(_project, "self-dir/x.png"), 400, ErrorCodes.PathNotAllowed, "path cannot be resolved: a symbolic link loops");
+    }
+
+    [Fact]
     public void A_project_reached_through_a_linked_directory_still_resolves_inside()
     {
         var linkedRoot = _temp.Combine("linked-projects");

@@ -24,13 +24,20 @@ internal static class ProjectsEndpoints
 
         projects.MapGet("/{id}", (string id, ProjectStore store) => TypedResults.Ok(store.Get(id)));
 
-        projects.MapMethods("/{id}/files/{**path}", ["GET", "HEAD"], (string id, string? path, ProjectStore store) =>
+        projects.MapMethods("/{id}/files/{**path}", ["GET", "HEAD"], (string id, string? path, HttpContext context, ProjectStore store) =>
         {
             var project = store.Get(id);
-            var full = ProjectPaths.Resolve(project.Dir, path ?? "");
-            if (!File.Exists(full)) throw DomainException.NotFound(ErrorCodes.FileNotFound, "no such file in the project");
-            var contentType = ContentTypes.TryGetContentType(full, out var type) ? type : "application/octet-stream";
-            return TypedResults.PhysicalFile(full, contentType, enableRangeProcessing: true);
+            var file = ProjectFiles.Open(project.Dir, path ?? "", 404, "no such file in the project");
+            var contentType = MediaTypes.MimeOf(file.Name)
+                ?? (ContentTypes.TryGetContentType(file.Name, out var type) ? type : "application/octet-stream");
+            // Project files are written by agents and served on the admin origin: never sniffed, never able to run
+            // script or load anything, and only media a browser shows safely is inline; the rest downloads.
+            var headers = context.Response.Headers;
+            headers.XContentTypeOptions = "nosniff";
+            headers.ContentSecurityPolicy = "default-src 'none'; sandbox";
+            var download = MediaTypes.IsSafeInline(contentType) ? null : file.Name;
+            // Served from the handle that was checked, never reopened by name; the result disposes the stream.
+            return TypedResults.Stream(file.Stream, contentType, download, File.GetLastWriteTimeUtc(file.Stream.SafeFileHandle), enableRangeProcessing: true);
         });
     }
 }

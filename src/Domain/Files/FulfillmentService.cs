@@ -7,8 +7,9 @@ namespace OpenDesign.Workflows.Domain.Files;
 
 /// <summary>
 /// Puts a request's bytes into its project. Uploads are staged under the data root (same file system as the projects,
-/// so the final rename is atomic), hashed while they stream, placed without ever overwriting another file, and only
-/// then recorded; if the record loses a race (a cancel won), the placed file is removed again.
+/// so a staged file can be hard-linked into place), hashed while they stream, placed without ever replacing another
+/// file (<see cref="Placement"/>), and only then recorded; if the record loses a race, the placed file is removed again.
+/// Project files are read only through <see cref="ProjectFiles"/>.
 /// </summary>
 public sealed class FulfillmentService(OdOptions options, ProjectStore projects, MediaRequestStore store, MediaRequestService requests)
 {
@@ -67,14 +68,14 @@ public sealed class FulfillmentService(OdOptions options, ProjectStore projects,
     }
 
     /// <summary>
-    /// Moves staged bytes into the request's project and records them. Idempotent for the same bytes; the staged file
-    /// is consumed either way, and a placement whose record lost a race is undone.
+    /// Places staged bytes in the request's project and records them. Idempotent, including when retried after a
+    /// crash at any step: the staged file stays until the record is durable, and a placement that is a hard link to
+    /// it is recognised as this commit's own. Whatever this commit placed is removed again unless the record names it.
     /// </summary>
     public async Task<(MediaRequest Request, bool Changed)> CommitStagedAsync(string requestId, StagedFile staged)
     {
         var stagedPath = StagedPath(staged);
-        var placed = false;
-        string? target = null;
+        Placement? placement = null;
         try
         {
             var request = store.Get(requestId);
@@ -86,16 +87,17 @@ public sealed class FulfillmentService(OdOptions options, ProjectStore projects,
             if (!File.Exists(stagedPath)) throw new DomainException(409, ErrorCodes.FileNotFound, "the staged file is gone");
             var projectDir = projects.DirOf(request.ProjectId);
             Directory.CreateDirectory(projectDir);
-            (target, placed) = Place(stagedPath, staged.Sha256, projectDir, OutputNames.WithExtensionFor(request.RequestedOutput, staged.Mime));
-            var name = Path.GetFileName(target);
+            placement = Placement.Place(stagedPath, projectDir, OutputNames.WithExtensionFor(request.RequestedOutput, staged.Mime));
+            var name = Path.GetFileName(placement.Target);
             var result = await requests.FulfillAsync(requestId, new FulfilledFile(name, request.Surface, staged.Mime, staged.Size, name, staged.Sha256));
-            placed = false;
+            // Same bytes committed by someone else first: the record names their file, and this copy is not needed.
+            if (result.Request.FulfilledFile?.Path == name) placement = null;
             return result;
         }
         finally
         {
+            placement?.Undo();
             File.Delete(stagedPath);
-            if (placed && target is not null) File.Delete(target);
         }
     }
 
@@ -116,21 +118,23 @@ public sealed class FulfillmentService(OdOptions options, ProjectStore projects,
     {
         var request = store.Get(requestId);
         MediaRequestGuards.RefuseIfEndedUnfulfilled(request);
-        var projectDir = projects.DirOf(request.ProjectId);
-        var full = ProjectPaths.Resolve(projectDir, relativePath);
-        if (!File.Exists(full)) throw new DomainException(400, ErrorCodes.FileNotFound, "file names no file in the project");
-        var mime = MediaTypes.MimeOf(full) ?? "application/octet-stream";
+        using var file = OpenProjectFile(request, relativePath);
+        var mime = MediaTypes.MimeOf(file.Name) ?? "application/octet-stream";
         EnsureKind(request, mime);
-        string sha;
-        long size;
-        await using (var stream = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, FileOptions.Asynchronous | FileOptions.SequentialScan))
-        {
-            size = stream.Length;
-            sha = Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, ct));
-        }
-        var rel = Path.GetRelativePath(ProjectPaths.RealPath(projectDir), full).Replace(Path.DirectorySeparatorChar, '/');
-        return await requests.FulfillAsync(requestId, new FulfilledFile(Path.GetFileName(full), request.Surface, mime, size, rel, sha));
+        var size = file.Stream.Length;
+        var sha = Convert.ToHexStringLower(await SHA256.HashDataAsync(file.Stream, ct));
+        return await requests.FulfillAsync(requestId, new FulfilledFile(file.Name, request.Surface, mime, size, file.RelativePath, sha));
     }
+
+    /// <summary>Copies a project file into the staging area (for an external request, whose workflow commits it).</summary>
+    public async Task<StagedFile> StageProjectFileAsync(MediaRequest request, string relativePath, CancellationToken ct)
+    {
+        using var file = OpenProjectFile(request, relativePath);
+        return await StageAsync(request, file.Stream, null, file.Name, ct);
+    }
+
+    private OpenedProjectFile OpenProjectFile(MediaRequest request, string relativePath) =>
+        ProjectFiles.Open(projects.DirOf(request.ProjectId), relativePath, 400, "file names no file in the project");
 
     private static void EnsureKind(MediaRequest request, string mime)
     {
@@ -141,39 +145,5 @@ public sealed class FulfillmentService(OdOptions options, ProjectStore projects,
                 $"a {request.Surface} request cannot be fulfilled with {mime}",
                 new Dictionary<string, object?> { ["surface"] = request.Surface, ["mime"] = mime });
         }
-    }
-
-    /// <summary>Moves the staged file to a free name (name, name-2, …) or reuses an identical file already there.</summary>
-    private static (string Target, bool Placed) Place(string stagedPath, string sha256, string projectDir, string name)
-    {
-        var stem = Path.GetFileNameWithoutExtension(name);
-        var ext = Path.GetExtension(name);
-        for (var i = 1; i < 1000; i++)
-        {
-            var target = Path.Combine(projectDir, i == 1 ? name : $"{stem}-{i}{ext}");
-            if (File.Exists(target) || Directory.Exists(target))
-            {
-                if (File.Exists(target) && !IsLink(target) && Sha256Of(target) == sha256) return (target, false);
-                continue;
-            }
-            try
-            {
-                File.Move(stagedPath, target, overwrite: false);
-                return (target, true);
-            }
-            catch (IOException) when (File.Exists(target))
-            {
-                // Another fulfilment claimed this name between the check and the move: try the next one.
-            }
-        }
-        throw new DomainException(409, ErrorCodes.OutputNameExhausted, "no free file name is left for the requested output");
-    }
-
-    private static bool IsLink(string path) => new FileInfo(path).LinkTarget is not null;
-
-    private static string Sha256Of(string path)
-    {
-        using var stream = File.OpenRead(path);
-        return Convert.ToHexStringLower(SHA256.HashData(stream));
     }
 }

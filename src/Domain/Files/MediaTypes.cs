@@ -39,20 +39,41 @@ public static class MediaTypes
         return null;
     }
 
-    /// <summary>image, video or audio for a media type; null for anything else.</summary>
+    /// <summary>image, video or audio for a media type; null for anything else (including a wildcard or a missing subtype).</summary>
     public static string? KindOf(string mime)
     {
         var slash = mime.IndexOf('/', StringComparison.Ordinal);
-        var top = slash > 0 ? mime[..slash].ToLowerInvariant() : "";
+        if (slash <= 0 || !IsToken(mime.AsSpan(slash + 1)) || mime.AsSpan(slash + 1) is "*") return null;
+        var top = mime[..slash].ToLowerInvariant();
         return MediaSurfaces.All.Contains(top) ? top : null;
     }
 
-    /// <summary>Strips parameters (<c>; charset=…</c>) and lower-cases; null when absent or generic.</summary>
+    /// <summary>
+    /// Strips parameters (<c>; charset=…</c>) and lower-cases; null when absent, generic, or a wildcard: <c>image/*</c>
+    /// names no type, so the bytes' type is then settled from the file name or the requested output like a missing one.
+    /// </summary>
     public static string? Normalize(string? contentType)
     {
         if (string.IsNullOrWhiteSpace(contentType)) return null;
         var semi = contentType.IndexOf(';', StringComparison.Ordinal);
         var mime = (semi >= 0 ? contentType[..semi] : contentType).Trim().ToLowerInvariant();
-        return mime is "" or "application/octet-stream" ? null : mime;
+        return mime is "" or "application/octet-stream" || mime.Contains('*', StringComparison.Ordinal) ? null : mime;
+    }
+
+    /// <summary>
+    /// Whether a browser may render the type inline from the service's origin: the known raster images, audio and
+    /// video. Not SVG (it can carry script) and nothing unknown; everything else is served as an attachment.
+    /// </summary>
+    public static bool IsSafeInline(string mime) =>
+        !mime.Equals("image/svg+xml", StringComparison.OrdinalIgnoreCase) && ExtensionOf(mime) is not null;
+
+    private static bool IsToken(ReadOnlySpan<char> s)
+    {
+        if (s.IsEmpty) return false;
+        foreach (var c in s)
+        {
+            if (!(char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-.^_`|~".Contains(c, StringComparison.Ordinal))) return false;
+        }
+        return true;
     }
 }

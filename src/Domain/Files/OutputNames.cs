@@ -43,11 +43,21 @@ public static class OutputNames
         return name;
     }
 
-    /// <summary>Keeps the requested stem but swaps the extension when the bytes turned out to be another type, as Open Design does.</summary>
+    /// <summary>
+    /// Keeps the requested stem but swaps the extension when the bytes turned out to be another type, as Open Design
+    /// does. Bytes of a type without a known extension keep the name's extension only if it is a media extension of
+    /// the same kind; otherwise they get <c>.bin</c>, so a name like <c>evil.html</c> can never label image bytes as a
+    /// page (what a stored file is served as follows its extension).
+    /// </summary>
     public static string WithExtensionFor(string name, string mime)
     {
-        var ext = MediaTypes.ExtensionOf(mime);
-        if (ext is null || MediaTypes.MimeOf(name) == mime) return name;
-        return Path.ChangeExtension(name, ext);
+        var named = MediaTypes.MimeOf(name);
+        if (named is not null && named.Equals(mime, StringComparison.OrdinalIgnoreCase)) return name;
+        if (MediaTypes.ExtensionOf(mime) is { } ext) return Path.ChangeExtension(name, ext);
+        var sameKind = named is not null && MediaTypes.KindOf(named) == MediaTypes.KindOf(mime);
+        return sameKind ? name : Path.ChangeExtension(name, UnknownTypeExtension);
     }
+
+    /// <summary>The extension of stored bytes whose type has no known one: served as application/octet-stream, as an attachment.</summary>
+    public const string UnknownTypeExtension = ".bin";
 }

@@ -24,22 +24,31 @@ public static class ProjectPaths
             throw Refused("path must not contain '..'");
         }
 
-        var root = RealPath(projectDir);
-        var current = root;
-        foreach (var segment in segments.Where(s => s is not ("" or ".")))
+        try
         {
-            current = Path.Combine(current, segment);
-            var info = new FileInfo(current);
-            if (info.LinkTarget is not null)
+            var root = RealPath(projectDir);
+            var current = root;
+            foreach (var segment in segments.Where(s => s is not ("" or ".")))
             {
-                // Follow the link to its final target and insist it is still inside the project.
-                var target = info.ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? throw Refused("path contains a dangling link");
-                current = RealPath(target);
-                if (!IsInside(root, current)) throw Refused("path leaves the project through a symbolic link");
+                current = Path.Combine(current, segment);
+                var info = new FileInfo(current);
+                if (info.LinkTarget is not null)
+                {
+                    // Follow the link to its final target and insist it is still inside the project.
+                    var target = info.ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? throw Refused("path contains a dangling link");
+                    current = RealPath(target);
+                    if (!IsInside(root, current)) throw Refused("path leaves the project through a symbolic link");
+                }
             }
+            if (!IsInside(root, current)) throw Refused("path leaves the project");
+            return current;
         }
-        if (!IsInside(root, current)) throw Refused("path leaves the project");
-        return current;
+        catch (IOException)
+        {
+            // Link resolution gave up: a loop ("too many levels of symbolic links"). The caller's path is at fault, and
+            // the system's message (with the absolute path) stays out of the answer.
+            throw Refused("path cannot be resolved: a symbolic link loops");
+        }
     }
 
     public static bool IsInside(string root, string path)

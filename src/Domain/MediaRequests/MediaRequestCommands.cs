@@ -14,7 +14,6 @@ public sealed class MediaRequestCommands(
     MediaRequestService transitions,
     FulfillmentService fulfillment,
     ResultDownloader downloader,
-    Projects.ProjectStore projects,
     IExternalMediaDispatcher dispatcher,
     EventHub hub,
     OdOptions options)
@@ -72,10 +71,7 @@ public sealed class MediaRequestCommands(
         var request = store.Get(id);
         if (!IsExternal(request)) return Done((await fulfillment.FulfillWithProjectFileAsync(id, path, ct)).Request);
         MediaRequestGuards.RefuseIfEndedUnfulfilled(request);
-        var full = ProjectPaths.Resolve(projects.DirOf(request.ProjectId), path);
-        if (!File.Exists(full)) throw new DomainException(400, ErrorCodes.FileNotFound, "file names no file in the project");
-        await using var stream = File.OpenRead(full);
-        return await FulfillExternalAsync(request, await fulfillment.StageAsync(request, stream, null, full, ct), ct);
+        return await FulfillExternalAsync(request, await fulfillment.StageProjectFileAsync(request, path, ct), ct);
     }
 
     /// <summary>Downloads the bytes an executor points at (size-limited, type-checked) and fulfils with them.</summary>
