@@ -54,6 +54,34 @@ public sealed class RunEventsTests : IDisposable
         Assert.All(requests, r => Assert.Equal(Events, r.Path));
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_resume_frame_is_followed_at_once_from_the_id_it_names(bool follow)
+    {
+        // The service cut od off as too far behind: the resume frame (whose id repeats the last event's) ends the stream.
+        var resume = Frame(2, StreamResume.EventName, JsonSerializer.Serialize(new StreamResume(2, StreamResume.TooFarBehind), OdJsonContext.Default.StreamResume));
+        service.Server.Given(Request.Create().WithPath(Events).UsingGet())
+            .InScenario("resume").WillSetStateTo("resumed")
+            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "text/event-stream")
+                .WithBody(MediaFrame(1, "created", "requested") + MediaFrame(2, "fulfilled", "fulfilled") + resume));
+        service.Server.Given(Request.Create().WithPath(Events).UsingGet())
+            .InScenario("resume").WhenStateIs("resumed")
+            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "text/event-stream")
+                .WithBody(MediaFrame(3, "created", "requested") + EndFrame(4)));
+
+        var result = await OdProcess.RunAsync(follow ? ["runs", "events", "run_1", "--follow"] : ["runs", "events", "run_1"], Samples.Env(service.Url));
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal(ExpectedLines, Lines(result.Stdout));
+        Assert.Contains("fell behind; resuming after #2", result.Stderr);
+        var requests = service.Requests;
+        Assert.Equal(2, requests.Count);
+        Assert.Null(requests[0].Header("Last-Event-ID"));
+        Assert.Equal("2", requests[1].Header("Last-Event-ID"));
+        Assert.All(requests, r => Assert.Equal(follow ? null : "false", r.Query("follow")));
+    }
+
     [Fact]
     public async Task Follow_resumes_after_the_connection_is_cut_mid_response()
     {

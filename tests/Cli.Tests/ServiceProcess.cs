@@ -25,7 +25,15 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public string DataDir { get; }
 
-    public static async Task<ServiceProcess> StartAsync()
+    /// <summary>The service's resident memory now (VmRSS of /proc/&lt;pid&gt;/status), in bytes.</summary>
+    public long ResidentBytes()
+    {
+        var line = File.ReadLines($"/proc/{_process.Id}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+        return long.Parse(line["VmRSS:".Length..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture) * 1024;
+    }
+
+    /// <param name="settings">Extra environment variables (configuration keys use <c>__</c> for <c>:</c>).</param>
+    public static async Task<ServiceProcess> StartAsync(IReadOnlyDictionary<string, string>? settings = null)
     {
         var dataDir = Path.Combine(Path.GetTempPath(), "od-cli-e2e-" + Guid.NewGuid().ToString("N"));
         var url = FakeService.DeadUrl();
@@ -37,6 +45,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         // No Temporal in these tests: the service must not try to download or launch one.
         start.Environment["Temporal__Embedded"] = "false";
         start.Environment.Remove("OD_API_TOKEN");
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>()) start.Environment[key] = value;
         var process = Process.Start(start)!;
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };
