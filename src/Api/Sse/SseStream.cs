@@ -16,8 +16,8 @@ namespace OpenDesign.Workflows.Api.Sse;
 /// count (<c>Od:SseMaxBufferedBytes</c>, <c>Od:SseMaxBufferedEvents</c>), and Kestrel holds at most its response
 /// buffer. When the live buffer overflows while a write to this client was held up by the client, the client is too
 /// far behind: the stream ends with a <c>resume</c> frame naming the last event it delivered, so the client reconnects
-/// from there and reads the rest from the store. An overflow while the client kept up (a burst larger than the
-/// buffer) is filled from the store without ending the stream.
+/// from there and reads the rest from the store. An overflow while no write was held up (a burst larger than the
+/// buffer reaching an idle client) is filled from the store without ending the stream.
 /// </remarks>
 internal sealed class SseStream(HttpContext context, TimeSpan keepAlive)
 {
