@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.ServerSentEvents;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
@@ -39,10 +40,10 @@ public sealed class StalledEventReadersTests
         var baseline = service.ResidentBytes();
 
         // Half start from now (no cursor), half replay everything (after=0): replay pages are held while blocked.
-        var readers = new List<Socket>();
+        var readers = new List<StalledReader>();
         try
         {
-            for (var i = 0; i < Readers; i++) readers.Add(await OpenStalledAsync(url, i % 2 == 0 ? "/api/events" : "/api/events?after=0"));
+            for (var i = 0; i < Readers; i++) readers.Add(await StalledReader.OpenAsync(url, i % 2 == 0 ? "/api/events" : "/api/events?after=0"));
 
             long peak = baseline;
             await ProduceAsync(http, token, during, Events / 2, async n =>
@@ -61,41 +62,41 @@ public sealed class StalledEventReadersTests
             Assert.True(growth < MaxGrowthBytes, $"the service grew by {growth / 1048576} MB (baseline {baseline / 1048576} MB) with {Readers} stalled readers");
 
             // Now read what each stalled stream was sent: events in order, then the resume frame naming the last one.
-            var streams = await Task.WhenAll(readers.Select(ReadToEndAsync));
+            var streams = await Task.WhenAll(readers.Select(r => r.ReadToEndAsync()));
             for (var i = 0; i < Readers; i++)
             {
                 var frames = streams[i];
                 Assert.True(frames.Count >= 1, "a stalled stream ended without any frame");
                 var resume = frames[^1];
-                Assert.Equal("resume", resume.Event);
+                Assert.Equal("resume", resume.EventType);
                 var delivered = frames.SkipLast(1).ToList();
-                Assert.All(delivered, f => Assert.Equal("media_request", f.Event));
+                Assert.All(delivered, f => Assert.Equal("media_request", f.EventType));
                 Assert.True(delivered.Count < Events, "a stalled reader was sent every event: it was never cut off");
                 // One run, one event per request: global ids are 1, 2, 3, … with no gaps, in production order.
-                var ids = delivered.Select(f => long.Parse(f.Id!, CultureInfo.InvariantCulture)).ToList();
+                var ids = delivered.Select(f => long.Parse(f.EventId!, CultureInfo.InvariantCulture)).ToList();
                 var first = i % 2 == 0 ? Events / 2 + 1 : 1;
                 Assert.Equal(Enumerable.Range(first, ids.Count).Select(n => (long)n), ids);
                 if (i % 2 == 0) Assert.DoesNotContain(delivered, f => f.Data.Contains("aaaaaaaa", StringComparison.Ordinal));
                 // The resume frame names the last event delivered (the one to send as Last-Event-ID), in its id and data.
                 var resumeAfter = ids.Count > 0 ? ids[^1] : first - 1;
-                Assert.Equal(resumeAfter.ToString(CultureInfo.InvariantCulture), resume.Id);
+                Assert.Equal(resumeAfter.ToString(CultureInfo.InvariantCulture), resume.EventId);
                 Assert.Equal(resumeAfter, JsonDocument.Parse(resume.Data).RootElement.GetProperty("after").GetInt64());
             }
             using var after = await http.GetAsync("/health/live");
             Assert.Equal(HttpStatusCode.OK, after.StatusCode);
 
             // A cut-off reader that reconnects from the resume id gets every later event exactly once.
-            var resumeId = streams[1][^1].Id!;
+            var resumeId = streams[1][^1].EventId!;
             using var reconnect = new HttpRequestMessage(HttpMethod.Get, "/api/events?follow=false");
             reconnect.Headers.Add("Last-Event-ID", resumeId);
             using var rest = await http.SendAsync(reconnect);
-            var restIds = Frames(await rest.Content.ReadAsStringAsync()).Select(f => long.Parse(f.Id!, CultureInfo.InvariantCulture));
+            var restIds = (await FramesAsync(rest)).Select(f => long.Parse(f.EventId!, CultureInfo.InvariantCulture));
             var from = long.Parse(resumeId, CultureInfo.InvariantCulture) + 1;
             Assert.Equal(Enumerable.Range((int)from, Events - (int)from + 1).Select(n => (long)n), restIds);
         }
         finally
         {
-            foreach (var socket in readers) socket.Dispose();
+            foreach (var reader in readers) reader.Dispose();
         }
     }
 
@@ -133,73 +134,56 @@ public sealed class StalledEventReadersTests
 
     private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
 
-    /// <summary>A raw connection with a tiny receive window that reads only until the stream is open, then stops reading.</summary>
-    private static async Task<Socket> OpenStalledAsync(Uri url, string path)
+    private static async Task<List<SseItem<string>>> FramesAsync(HttpResponseMessage response, CancellationToken ct = default)
     {
-        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 1024 };
-        await socket.ConnectAsync(IPAddress.Loopback, url.Port);
-        await socket.SendAsync(Encoding.ASCII.GetBytes($"GET {path} HTTP/1.1\r\nHost: {url.Authority}\r\nConnection: close\r\n\r\n"));
-        var seen = new StringBuilder();
-        var buffer = new byte[64];
-        // Byte by byte, so nothing after the opening comment is consumed: the rest is read at the end.
-        while (!seen.ToString().Contains(": connected\n\n", StringComparison.Ordinal))
-        {
-            var n = await socket.ReceiveAsync(buffer.AsMemory(0, 1));
-            Assert.True(n > 0, $"the stream closed before it opened: {seen}");
-            seen.Append((char)buffer[0]);
-        }
-        Assert.StartsWith("HTTP/1.1 200", seen.ToString(), StringComparison.Ordinal);
-        return socket;
-    }
-
-    private sealed record Frame(string? Id, string Event, string Data);
-
-    /// <summary>Everything the server sends until it closes, de-chunked and split into SSE frames.</summary>
-    private static async Task<List<Frame>> ReadToEndAsync(Socket socket)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        // A reader that finally reads: a normal window, so the backlog drains quickly.
-        socket.ReceiveBufferSize = 1 << 20;
-        var raw = new MemoryStream();
-        var buffer = new byte[64 * 1024];
-        int n;
-        while ((n = await socket.ReceiveAsync(buffer, SocketFlags.None, timeout.Token)) > 0) raw.Write(buffer, 0, n);
-        return Frames(Dechunk(raw.ToArray()));
-    }
-
-    /// <summary>The body of the chunks that follow the opening comment's chunk (which was read when the stream opened).</summary>
-    private static string Dechunk(byte[] raw)
-    {
-        var body = new StringBuilder();
-        // The opening comment's chunk was read up to its data; its closing CRLF is still here.
-        var at = raw.AsSpan().StartsWith("\r\n"u8) ? 2 : 0;
-        while (true)
-        {
-            // A chunk is "<hex size>\r\n<data>\r\n"; the last one has size 0.
-            var lineEnd = Array.IndexOf(raw, (byte)'\n', at);
-            Assert.True(lineEnd > at, "the response ended inside a chunk header");
-            var size = int.Parse(Encoding.ASCII.GetString(raw, at, lineEnd - at).Trim(), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
-            if (size == 0) return body.ToString();
-            Assert.True(lineEnd + 1 + size <= raw.Length, "the response ended inside a chunk");
-            body.Append(Encoding.UTF8.GetString(raw, lineEnd + 1, size));
-            at = lineEnd + 1 + size + 2;
-        }
-    }
-
-    private static List<Frame> Frames(string body)
-    {
-        var frames = new List<Frame>();
-        foreach (var block in body.Split("\n\n", StringSplitOptions.RemoveEmptyEntries))
-        {
-            string? id = null, name = null, data = null;
-            foreach (var line in block.Split('\n'))
-            {
-                if (line.StartsWith("id: ", StringComparison.Ordinal)) id = line[4..];
-                else if (line.StartsWith("event: ", StringComparison.Ordinal)) name = line[7..];
-                else if (line.StartsWith("data: ", StringComparison.Ordinal)) data = line[6..];
-            }
-            if (name is not null) frames.Add(new Frame(id, name, data ?? ""));
-        }
+        var frames = new List<SseItem<string>>();
+        await foreach (var item in SseParser.Create(await response.Content.ReadAsStreamAsync(ct)).EnumerateAsync(ct)) frames.Add(item);
         return frames;
+    }
+
+    /// <summary>
+    /// A reader on its own connection with a tiny receive window that stops reading once the stream is open (the
+    /// service writes its headers only after subscribing), and at the end reads everything it was sent.
+    /// </summary>
+    private sealed class StalledReader : IDisposable
+    {
+        private readonly HttpClient _http;
+        private Socket? _socket;
+        private HttpResponseMessage? _response;
+
+        private StalledReader()
+        {
+            _http = new HttpClient(new SocketsHttpHandler
+            {
+                ConnectCallback = async (context, ct) =>
+                {
+                    _socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 1024 };
+                    await _socket.ConnectAsync(context.DnsEndPoint, ct);
+                    return new NetworkStream(_socket, ownsSocket: true);
+                },
+            });
+        }
+
+        public static async Task<StalledReader> OpenAsync(Uri url, string path)
+        {
+            var reader = new StalledReader();
+            reader._response = await reader._http.GetAsync(new Uri(url, path), HttpCompletionOption.ResponseHeadersRead);
+            Assert.Equal(HttpStatusCode.OK, reader._response.StatusCode);
+            return reader;
+        }
+
+        public async Task<List<SseItem<string>>> ReadToEndAsync()
+        {
+            // A reader that finally reads: a normal window, so the backlog drains quickly.
+            _socket!.ReceiveBufferSize = 1 << 20;
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            return await FramesAsync(_response!, timeout.Token);
+        }
+
+        public void Dispose()
+        {
+            _response?.Dispose();
+            _http.Dispose();
+        }
     }
 }
