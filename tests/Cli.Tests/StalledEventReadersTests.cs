@@ -21,7 +21,7 @@ public sealed class StalledEventReadersTests
 
     /// <summary>
     /// Growth allowed over the service before the readers connect. Before the fix this load grew it by 912 MB (each
-    /// stalled stream held its own page of up to 500 events); after it, by about 90 MB. The bound docs/configuration.md
+    /// stalled stream held its own page of up to 500 events); after it, by 75 to 111 MB. The bound docs/configuration.md
     /// states for 40 readers and these events is about 170 MB, before the garbage collector's slack.
     /// </summary>
     private const long MaxGrowthBytes = 250L * 1024 * 1024;
