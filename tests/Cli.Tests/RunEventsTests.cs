@@ -39,6 +39,16 @@ public sealed class RunEventsTests : IDisposable
             .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "text/event-stream").WithBody(second));
     }
 
+    /// <summary>Checks that od connected twice, the second time with Last-Event-ID, and returns both requests.</summary>
+    private IReadOnlyList<RecordedRequest> SecondConnectionResumedAfter(string lastEventId)
+    {
+        var requests = service.Requests;
+        Assert.Equal(2, requests.Count);
+        Assert.Null(requests[0].Header("Last-Event-ID"));
+        Assert.Equal(lastEventId, requests[1].Header("Last-Event-ID"));
+        return requests;
+    }
+
     [Fact]
     public async Task Follow_resumes_after_a_dropped_connection_from_the_last_id_it_printed()
     {
@@ -53,11 +63,7 @@ public sealed class RunEventsTests : IDisposable
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Equal(ExpectedLines, Lines(result.Stdout));
         Assert.Contains("resuming after #2", result.Stderr);
-        var requests = service.Requests;
-        Assert.Equal(2, requests.Count);
-        Assert.Null(requests[0].Header("Last-Event-ID"));
-        Assert.Equal("2", requests[1].Header("Last-Event-ID"));
-        Assert.All(requests, r => Assert.Equal(Events, r.Path));
+        Assert.All(SecondConnectionResumedAfter("2"), r => Assert.Equal(Events, r.Path));
     }
 
     [Theory]
@@ -76,11 +82,7 @@ public sealed class RunEventsTests : IDisposable
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Equal(ExpectedLines, Lines(result.Stdout));
         Assert.Contains("fell behind; resuming after #2", result.Stderr);
-        var requests = service.Requests;
-        Assert.Equal(2, requests.Count);
-        Assert.Null(requests[0].Header("Last-Event-ID"));
-        Assert.Equal("2", requests[1].Header("Last-Event-ID"));
-        Assert.All(requests, r => Assert.Equal(follow ? null : "false", r.Query("follow")));
+        Assert.All(SecondConnectionResumedAfter("2"), r => Assert.Equal(follow ? null : "false", r.Query("follow")));
     }
 
     [Fact]
