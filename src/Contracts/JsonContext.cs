@@ -14,6 +14,7 @@ namespace OpenDesign.Workflows.Contracts;
 [JsonSerializable(typeof(RunList))]
 [JsonSerializable(typeof(FinishRunRequest))]
 [JsonSerializable(typeof(RunEndPayload))]
+[JsonSerializable(typeof(StreamResume))]
 [JsonSerializable(typeof(MediaGenerateRequest))]
 [JsonSerializable(typeof(MediaRequest))]
 [JsonSerializable(typeof(MediaRequestList))]

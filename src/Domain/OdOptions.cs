@@ -21,6 +21,15 @@ public sealed class OdOptions
 
     public TimeSpan SseKeepAlive { get; set; } = TimeSpan.FromSeconds(25);
 
+    /// <summary>Bytes of event data a live SSE subscriber may have waiting; beyond it the stream ends with a resume frame.</summary>
+    public long SseMaxBufferedBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>Events a live SSE subscriber may have waiting; beyond it the stream ends with a resume frame.</summary>
+    public int SseMaxBufferedEvents { get; set; } = 1024;
+
+    /// <summary>Bytes of event data per page an SSE replay (or the event tail) reads from the store; at least one event.</summary>
+    public long SseReplayPageBytes { get; set; } = 256 * 1024;
+
     /// <summary>How long an external request may take from submission to an outcome before it fails with EXECUTOR_TIMEOUT.</summary>
     public TimeSpan ExternalDeadline { get; set; } = TimeSpan.FromHours(1);
 

@@ -93,6 +93,46 @@ public sealed class EventStreamTests : IDisposable
     }
 
     [Fact]
+    public async Task The_global_feed_without_a_cursor_starts_now_and_with_one_replays_after_it()
+    {
+        using var app = new OdApp(_dir.Path);
+        using var api = app.Api();
+        var (_, run) = await api.CreateRequestOnlyRunAsync();
+        var old = await api.GenerateOkAsync(run.ToolToken);
+
+        // Nothing that happened before the connection is sent...
+        Assert.Empty(await SseClient.ReadToEndAsync(api.Http, "/api/events?follow=false"));
+        using var live = await SseClient.OpenAsync(api.Http, "/api/events");
+        var fresh = await api.GenerateOkAsync(run.ToolToken);
+        var first = Assert.Single(await SseClient.TakeAsync(live, 1, Wait));
+        Assert.Equal(fresh.Id, RequestId(first.Data));
+
+        // ...while an explicit cursor, even 0, replays from it.
+        var all = await SseClient.ReadToEndAsync(api.Http, "/api/events?follow=false&after=0");
+        Assert.Equal([old.Id, fresh.Id], all.Select(f => RequestId(f.Data)));
+        Assert.Equal(all[1].Id, first.Id);
+    }
+
+    [Fact]
+    public async Task A_replay_in_pages_of_one_event_sends_every_event_once_in_order()
+    {
+        // A one-byte page bound: every page holds a single (larger) event, so the replay takes one page per event.
+        using var app = new OdApp(_dir.Path, settings: new Dictionary<string, string?> { ["Od:SseReplayPageBytes"] = "1" });
+        using var api = app.Api();
+        var (_, run) = await api.CreateRequestOnlyRunAsync();
+        var requests = new List<string>();
+        for (var i = 0; i < 4; i++) requests.Add((await api.GenerateOkAsync(run.ToolToken)).Id);
+        using (var finish = await api.PostJsonAsync($"/api/runs/{run.RunId}/finish", """{"status":"succeeded"}""")) Assert.Equal(HttpStatusCode.OK, finish.StatusCode);
+
+        var frames = await SseClient.ReadToEndAsync(api.Http, $"/api/runs/{run.RunId}/events");
+        Assert.Equal(["1", "2", "3", "4", "5", "6", "7", "8", "9"], frames.Select(f => f.Id));
+        Assert.Equal([.. requests, .. requests], frames.Take(8).Select(f => RequestId(f.Data)));
+        Assert.Equal("end", frames[^1].Event);
+        var global = await SseClient.ReadToEndAsync(api.Http, "/api/events?follow=false&after=0");
+        Assert.Equal([.. requests, .. requests], global.Select(f => RequestId(f.Data)));
+    }
+
+    [Fact]
     public async Task A_bad_cursor_or_unknown_run_is_a_problem_not_a_stream()
     {
         using var app = new OdApp(_dir.Path);
@@ -103,6 +143,8 @@ public sealed class EventStreamTests : IDisposable
         using var unknown = await api.SendAsync(HttpMethod.Get, "/api/runs/run_000000000000000000000000/events");
         await OdClient.ProblemAsync(unknown, HttpStatusCode.NotFound, ErrorCodes.RunNotFound);
     }
+
+    private static string? RequestId(string data) => JsonDocument.Parse(data).RootElement.GetProperty("request").GetProperty("id").GetString();
 
     private static string Action(string data) => JsonDocument.Parse(data).RootElement.GetProperty("action").GetString()!;
 

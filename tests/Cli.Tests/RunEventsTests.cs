@@ -28,30 +28,61 @@ public sealed class RunEventsTests : IDisposable
         "#4 end - - succeeded",
     ];
 
+    /// <summary>The run's event stream answers the first connection with one body and every later one with the other.</summary>
+    private void ServeTwoConnections(string first, string second)
+    {
+        service.Server.Given(Request.Create().WithPath(Events).UsingGet())
+            .InScenario("two").WillSetStateTo("second")
+            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "text/event-stream").WithBody(first));
+        service.Server.Given(Request.Create().WithPath(Events).UsingGet())
+            .InScenario("two").WhenStateIs("second")
+            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "text/event-stream").WithBody(second));
+    }
+
+    /// <summary>Checks that od connected twice, the second time with Last-Event-ID, and returns both requests.</summary>
+    private IReadOnlyList<RecordedRequest> SecondConnectionResumedAfter(string lastEventId)
+    {
+        var requests = service.Requests;
+        Assert.Equal(2, requests.Count);
+        Assert.Null(requests[0].Header("Last-Event-ID"));
+        Assert.Equal(lastEventId, requests[1].Header("Last-Event-ID"));
+        return requests;
+    }
+
     [Fact]
     public async Task Follow_resumes_after_a_dropped_connection_from_the_last_id_it_printed()
     {
         // First connection: two events and a keep-alive, then the stream ends without the run's end event.
-        service.Server.Given(Request.Create().WithPath(Events).UsingGet())
-            .InScenario("drop").WillSetStateTo("dropped")
-            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "text/event-stream")
-                .WithBody(MediaFrame(1, "created", "requested") + ": keepalive\n\n" + MediaFrame(2, "fulfilled", "fulfilled")));
         // Second connection: the service re-sends #2, then the rest and the end event.
-        service.Server.Given(Request.Create().WithPath(Events).UsingGet())
-            .InScenario("drop").WhenStateIs("dropped")
-            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "text/event-stream")
-                .WithBody(MediaFrame(2, "fulfilled", "fulfilled") + MediaFrame(3, "created", "requested") + EndFrame(4)));
+        ServeTwoConnections(
+            MediaFrame(1, "created", "requested") + ": keepalive\n\n" + MediaFrame(2, "fulfilled", "fulfilled"),
+            MediaFrame(2, "fulfilled", "fulfilled") + MediaFrame(3, "created", "requested") + EndFrame(4));
 
         var result = await OdProcess.RunAsync(["runs", "events", "run_1", "--follow"], Samples.Env(service.Url));
 
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Equal(ExpectedLines, Lines(result.Stdout));
         Assert.Contains("resuming after #2", result.Stderr);
-        var requests = service.Requests;
-        Assert.Equal(2, requests.Count);
-        Assert.Null(requests[0].Header("Last-Event-ID"));
-        Assert.Equal("2", requests[1].Header("Last-Event-ID"));
-        Assert.All(requests, r => Assert.Equal(Events, r.Path));
+        Assert.All(SecondConnectionResumedAfter("2"), r => Assert.Equal(Events, r.Path));
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_resume_frame_is_followed_at_once_from_the_id_it_names(bool follow)
+    {
+        // The service cut od off as too far behind: the resume frame (whose id repeats the last event's) ends the stream.
+        var resume = Frame(2, StreamResume.EventName, JsonSerializer.Serialize(new StreamResume(2, StreamResume.TooFarBehind), OdJsonContext.Default.StreamResume));
+        ServeTwoConnections(
+            MediaFrame(1, "created", "requested") + MediaFrame(2, "fulfilled", "fulfilled") + resume,
+            MediaFrame(3, "created", "requested") + EndFrame(4));
+
+        var result = await OdProcess.RunAsync(follow ? ["runs", "events", "run_1", "--follow"] : ["runs", "events", "run_1"], Samples.Env(service.Url));
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal(ExpectedLines, Lines(result.Stdout));
+        Assert.Contains("fell behind; resuming after #2", result.Stderr);
+        Assert.All(SecondConnectionResumedAfter("2"), r => Assert.Equal(follow ? null : "false", r.Query("follow")));
     }
 
     [Fact]

@@ -25,6 +25,13 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public string DataDir { get; }
 
+    /// <summary>The service's resident memory now (VmRSS of /proc/&lt;pid&gt;/status), in bytes.</summary>
+    public long ResidentBytes()
+    {
+        var line = File.ReadLines($"/proc/{_process.Id}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+        return long.Parse(line["VmRSS:".Length..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture) * 1024;
+    }
+
     /// <param name="environment">Extra environment variables for the service (settings such as OD_API_TOKEN; configuration keys use <c>__</c> for <c>:</c>).</param>
     /// <param name="prepare">Runs on the data directory before the service starts (to leave files a previous run left).</param>
     public static async Task<ServiceProcess> StartAsync(IReadOnlyDictionary<string, string>? environment = null, Action<string>? prepare = null)

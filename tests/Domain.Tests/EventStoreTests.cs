@@ -61,6 +61,47 @@ public sealed class EventStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Pages_are_bounded_by_bytes_and_an_event_larger_than_the_bound_comes_alone()
+    {
+        var (_, run) = await _h.NewRunAsync();
+        for (var i = 0; i < 5; i++) await _h.NewRequestAsync(run);
+        var all = _h.Events.ReadRun(run.RunId, 0);
+        Assert.Equal([1L, 2, 3, 4, 5], all.Select(e => e.Seq));
+        Assert.False(all.More);
+        var sizes = all.Select(e => (long)e.Data.Length).ToList();
+
+        // The bound is reached exactly by the second event: the page stops there and says there is more.
+        var two = _h.Events.ReadRun(run.RunId, 0, maxBytes: sizes[0] + sizes[1]);
+        Assert.Equal([1L, 2], two.Select(e => e.Seq));
+        Assert.True(two.More);
+        // One byte more: the third event crosses the bound and is the page's last.
+        var three = _h.Events.ReadRun(run.RunId, 0, maxBytes: sizes[0] + sizes[1] + 1);
+        Assert.Equal([1L, 2, 3], three.Select(e => e.Seq));
+        // Every event is larger than one byte, yet each page holds one; the last page knows it is the last.
+        var walked = new List<long>();
+        EventPage page;
+        var cursor = 0L;
+        do
+        {
+            page = _h.Events.ReadRun(run.RunId, cursor, maxBytes: 1);
+            Assert.Single(page);
+            walked.Add(cursor = page[0].Seq);
+        }
+        while (page.More);
+        Assert.Equal([1L, 2, 3, 4, 5], walked);
+        // The count bound still holds: a full page may have more, a short one has not.
+        Assert.True(_h.Events.ReadRun(run.RunId, 0, limit: 5).More);
+        Assert.False(_h.Events.ReadRun(run.RunId, 0, limit: 6).More);
+
+        var global = _h.Events.ReadGlobal(0, EventNames.MediaRequest, maxBytes: 1);
+        Assert.Equal([all[0].Id], global.Select(e => e.Id));
+        Assert.True(global.More);
+        var tail = _h.Events.ReadAllAfter(all[3].Id, maxBytes: 1);
+        Assert.Equal([all[4].Id], tail.Select(e => e.Id));
+        Assert.False(tail.More);
+    }
+
+    [Fact]
     public async Task Events_and_their_frames_survive_a_restart()
     {
         var (_, run) = await _h.NewRunAsync();
@@ -120,7 +161,11 @@ public sealed class EventStoreTests : IAsyncLifetime
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         var list = new List<StoredEvent>();
-        while (list.Count < count) list.Add(await sub.Reader.ReadAsync(timeout.Token));
+        while (list.Count < count)
+        {
+            await sub.WaitToReadAsync(timeout.Token);
+            while (list.Count < count && sub.TryRead(out var e)) list.Add(e);
+        }
         return list;
     }
 }

@@ -14,12 +14,12 @@ internal static class EventsEndpoints
         api.MapGet("/runs/{id}/events", async (string id, HttpContext context, RunStore runs, EventStore events, EventHub hub, OdOptions options) =>
         {
             var run = runs.Get(id);
-            var after = Cursor(context);
+            var after = Cursor(context) ?? 0;
             var follow = Follow(context);
             using var subscription = hub.SubscribeRun(run.Id);
             var stream = new SseStream(context, options.SseKeepAlive)
             {
-                ReadAfter = cursor => events.ReadRun(run.Id, cursor),
+                ReadAfter = cursor => events.ReadRun(run.Id, cursor, maxBytes: options.SseReplayPageBytes),
                 CursorOf = e => e.Seq,
                 FrameOf = e => e.RunFrame,
                 IsFinal = e => e.Name == EventNames.End,
@@ -33,12 +33,15 @@ internal static class EventsEndpoints
 
         api.MapGet("/events", async (HttpContext context, EventStore events, EventHub hub, OdOptions options) =>
         {
-            var after = Cursor(context);
+            var cursor = Cursor(context);
             var follow = Follow(context);
             using var subscription = hub.SubscribeGlobal();
+            // Without a cursor the feed starts now: replaying every run's history to each new watcher is rarely wanted
+            // and costs the most. Read after subscribing, so an event committed in between is in the buffer.
+            var after = cursor ?? events.LastId();
             var stream = new SseStream(context, options.SseKeepAlive)
             {
-                ReadAfter = cursor => events.ReadGlobal(cursor, EventNames.MediaRequest),
+                ReadAfter = c => events.ReadGlobal(c, EventNames.MediaRequest, maxBytes: options.SseReplayPageBytes),
                 CursorOf = e => e.Id,
                 FrameOf = e => e.GlobalFrame,
             };
@@ -47,8 +50,8 @@ internal static class EventsEndpoints
         .WithTags("Events");
     }
 
-    /// <summary>Last-Event-ID (what a reconnecting EventSource sends) wins over ?after=.</summary>
-    private static long Cursor(HttpContext context)
+    /// <summary>Last-Event-ID (what a reconnecting EventSource sends) wins over ?after=; null when neither is given.</summary>
+    private static long? Cursor(HttpContext context)
     {
         var raw = context.Request.Headers["Last-Event-ID"].ToString();
         var source = "Last-Event-ID";
@@ -57,7 +60,7 @@ internal static class EventsEndpoints
             raw = context.Request.Query["after"].ToString();
             source = "after";
         }
-        if (raw.Length == 0) return 0;
+        if (raw.Length == 0) return null;
         if (!long.TryParse(raw, NumberStyles.None, CultureInfo.InvariantCulture, out var value))
         {
             throw DomainException.BadRequest($"{source} must be a non-negative integer event id");

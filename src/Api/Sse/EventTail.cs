@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using OpenDesign.Workflows.Api.Temporal;
+using OpenDesign.Workflows.Domain;
 using OpenDesign.Workflows.Domain.Events;
 
 namespace OpenDesign.Workflows.Api.Sse;
@@ -9,7 +10,7 @@ namespace OpenDesign.Workflows.Api.Sse;
 /// never publishes. This tail reads new rows from the shared database and offers them to live subscribers; streams
 /// skip what they already sent and fill any gap from the store, so order and completeness hold.
 /// </summary>
-internal sealed class EventTail(EventStore events, EventHub hub, IOptions<TemporalOptions> temporal, ILogger<EventTail> logger) : BackgroundService
+internal sealed class EventTail(EventStore events, EventHub hub, OdOptions options, IOptions<TemporalOptions> temporal, ILogger<EventTail> logger) : BackgroundService
 {
     private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(250);
 
@@ -22,15 +23,15 @@ internal sealed class EventTail(EventStore events, EventHub hub, IOptions<Tempor
         {
             try
             {
-                IReadOnlyList<StoredEvent> page;
+                EventPage page;
                 do
                 {
-                    page = events.ReadAllAfter(last);
+                    page = events.ReadAllAfter(last, maxBytes: options.SseReplayPageBytes);
                     if (page.Count == 0) break;
                     hub.Publish(page);
                     last = page[^1].Id;
                 }
-                while (page.Count == EventStore.PageSize);
+                while (page.More);
             }
             catch (Microsoft.Data.Sqlite.SqliteException e)
             {

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using OpenDesign.Workflows.Cli.Http;
 using OpenDesign.Workflows.Cli.Sse;
+using OpenDesign.Workflows.Contracts;
 
 namespace OpenDesign.Workflows.Cli.Commands;
 
@@ -12,7 +13,8 @@ namespace OpenDesign.Workflows.Cli.Commands;
 /// <remarks>
 /// With <c>--follow</c> a dropped connection is resumed from the last id printed (<c>Last-Event-ID</c>), after a
 /// short backoff, so nothing is lost or printed twice; the command exits 0 at the run's <c>end</c> event. Only a
-/// stream that was once open is resumed: if the service cannot be reached at all, that is exit 3 at once.
+/// stream that was once open is resumed: if the service cannot be reached at all, that is exit 3 at once. A
+/// <c>resume</c> frame (the service cut off a reader that fell behind) is followed at once, with or without follow.
 /// </remarks>
 internal static class RunEventsCommand
 {
@@ -71,8 +73,16 @@ internal static class RunEventsCommand
                 {
                     await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
                     using var reader = new SseReader(stream, IdleTimeout);
+                    var resumeAt = (string?)null;
                     while (await reader.ReadAsync(cancellationToken) is { } e)
                     {
+                        // The service ended the stream because od fell behind; the frame names the last event it sent.
+                        if (e.Event == StreamResume.EventName)
+                        {
+                            resumeAt = e.Id ?? lastId;
+                            break;
+                        }
+
                         // A resumed stream may send the last frame again (a terminal run re-sends its end event).
                         if (!IsAfter(e, lastId))
                         {
@@ -90,6 +100,17 @@ internal static class RunEventsCommand
                         {
                             return ExitCodes.Ok;
                         }
+                    }
+
+                    if (resumeAt is not null)
+                    {
+                        // Not a failure: the service is fine and said where to continue, so reconnect at once, in
+                        // either mode (a replay without --follow can be cut off too).
+                        lastId = resumeAt;
+                        context.Note($"the service ended the stream because od fell behind; resuming after #{lastId}");
+                        reconnect = true;
+                        failures = 0;
+                        continue;
                     }
 
                     if (!follow)

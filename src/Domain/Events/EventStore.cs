@@ -2,7 +2,10 @@ using OpenDesign.Workflows.Domain.Storage;
 
 namespace OpenDesign.Workflows.Domain.Events;
 
-/// <summary>Durable, resumable events: appended inside the writer's transaction, read back by cursor.</summary>
+/// <summary>
+/// Durable, resumable events: appended inside the writer's transaction, read back by cursor in pages bounded by count
+/// and by bytes (the summed length of the events' JSON data; a page always holds at least one event, however large).
+/// </summary>
 public sealed class EventStore(Database database, TimeProvider clock)
 {
     public const int PageSize = 500;
@@ -20,29 +23,29 @@ public sealed class EventStore(Database database, TimeProvider clock)
         return stored;
     }
 
-    public IReadOnlyList<StoredEvent> ReadRun(string runId, long afterSeq, int limit = PageSize)
+    public EventPage ReadRun(string runId, long afterSeq, int limit = PageSize, long maxBytes = long.MaxValue)
     {
         using var connection = database.OpenRead();
         using var cmd = connection.Command("SELECT id, run_id, seq, event, data, created_at FROM events WHERE run_id = $run AND seq > $after ORDER BY seq LIMIT $limit")
             .With("$run", runId).With("$after", afterSeq).With("$limit", limit);
-        return Read(cmd);
+        return ReadPage(cmd, limit, maxBytes);
     }
 
-    public IReadOnlyList<StoredEvent> ReadGlobal(long afterId, string name, int limit = PageSize)
+    public EventPage ReadGlobal(long afterId, string name, int limit = PageSize, long maxBytes = long.MaxValue)
     {
         using var connection = database.OpenRead();
         using var cmd = connection.Command("SELECT id, run_id, seq, event, data, created_at FROM events WHERE id > $after AND event = $event ORDER BY id LIMIT $limit")
             .With("$after", afterId).With("$event", name).With("$limit", limit);
-        return Read(cmd);
+        return ReadPage(cmd, limit, maxBytes);
     }
 
     /// <summary>Every event after a global id, of any run and name: what the event tail relays.</summary>
-    public IReadOnlyList<StoredEvent> ReadAllAfter(long afterId, int limit = PageSize)
+    public EventPage ReadAllAfter(long afterId, int limit = PageSize, long maxBytes = long.MaxValue)
     {
         using var connection = database.OpenRead();
         using var cmd = connection.Command("SELECT id, run_id, seq, event, data, created_at FROM events WHERE id > $after ORDER BY id LIMIT $limit")
             .With("$after", afterId).With("$limit", limit);
-        return Read(cmd);
+        return ReadPage(cmd, limit, maxBytes);
     }
 
     public long LastId()
@@ -56,17 +59,29 @@ public sealed class EventStore(Database database, TimeProvider clock)
     {
         using var connection = database.OpenRead();
         using var cmd = connection.Command("SELECT id, run_id, seq, event, data, created_at FROM events WHERE run_id = $run ORDER BY seq DESC LIMIT 1").With("$run", runId);
-        return Read(cmd).FirstOrDefault();
+        using var reader = cmd.ExecuteReader();
+        return reader.Read() ? Row(reader) : null;
     }
 
-    private static List<StoredEvent> Read(Microsoft.Data.Sqlite.SqliteCommand cmd)
+    /// <summary>
+    /// Rows until the byte bound is reached. Stepping to the next row (without reading its data) tells whether the
+    /// bound cut the page short, so a reader that stopped on bytes is not mistaken for the end of the events.
+    /// </summary>
+    private static EventPage ReadPage(Microsoft.Data.Sqlite.SqliteCommand cmd, int limit, long maxBytes)
     {
         var list = new List<StoredEvent>();
+        long bytes = 0;
         using var reader = cmd.ExecuteReader();
         while (reader.Read())
         {
-            list.Add(new StoredEvent(reader.GetInt64(0), reader.GetString(1), reader.GetInt64(2), reader.GetString(3), reader.GetString(4), reader.ReadTime(5)));
+            var e = Row(reader);
+            list.Add(e);
+            bytes += e.Data.Length;
+            if (bytes >= maxBytes) return new EventPage(list, more: reader.Read());
         }
-        return list;
+        return new EventPage(list, more: list.Count == limit);
     }
+
+    private static StoredEvent Row(Microsoft.Data.Sqlite.SqliteDataReader reader) =>
+        new(reader.GetInt64(0), reader.GetString(1), reader.GetInt64(2), reader.GetString(3), reader.GetString(4), reader.ReadTime(5));
 }

@@ -128,8 +128,8 @@ public sealed class MediaRequestCommands(
             if (MediaRequestStatuses.IsTerminal(current.Status)) return new MediaRequestOutcome(current, Completed: true);
             try
             {
-                await subscription.Reader.WaitToReadAsync(timeout.Token);
-                while (subscription.Reader.TryRead(out _)) { }
+                await subscription.WaitToReadAsync(timeout.Token);
+                while (subscription.TryRead(out _)) { }
             }
             catch (OperationCanceledException) when (!ct.IsCancellationRequested)
             {
