@@ -253,6 +253,15 @@ internal sealed partial class TemporalEngine
         string identity,
         bool countsAsAttempt)
     {
+        AppendWorkflowTaskFailed(run, task, cause, failure, identity);
+        run.WorkflowTask = null;
+        run.NextWorkflowTaskAttempt = countsAsAttempt ? task.Attempt + 1 : 1;
+        run.History.Flush();
+        ScheduleWorkflowTask(run);
+    }
+
+    private static HistoryEvent AppendWorkflowTaskFailed(
+        WorkflowRun run, WorkflowTaskState task, WorkflowTaskFailedCause cause, Temporalio.Api.Failure.V1.Failure? failure, string identity) =>
         run.History.Append(new HistoryEvent
         {
             EventType = EventType.WorkflowTaskFailed,
@@ -265,11 +274,6 @@ internal sealed partial class TemporalEngine
                 Identity = identity,
             },
         });
-        run.WorkflowTask = null;
-        run.NextWorkflowTaskAttempt = countsAsAttempt ? task.Attempt + 1 : 1;
-        run.History.Flush();
-        ScheduleWorkflowTask(run);
-    }
 
     // Retrying a task whose commands this server cannot carry out would never end (the worker sends
     // the same commands again), so the task fails with the reason and the workflow fails visibly with it.
@@ -281,18 +285,7 @@ internal sealed partial class TemporalEngine
             Source = "OpenDesign Temporal test server",
             ApplicationFailureInfo = new Temporalio.Api.Failure.V1.ApplicationFailureInfo { Type = "UnsupportedByTestServer", NonRetryable = true },
         };
-        var failed = run.History.Append(new HistoryEvent
-        {
-            EventType = EventType.WorkflowTaskFailed,
-            WorkflowTaskFailedEventAttributes = new WorkflowTaskFailedEventAttributes
-            {
-                ScheduledEventId = task.ScheduledEventId,
-                StartedEventId = task.StartedEventId,
-                Cause = WorkflowTaskFailedCause.Unspecified,
-                Failure = failure,
-                Identity = identity,
-            },
-        });
+        var failed = AppendWorkflowTaskFailed(run, task, WorkflowTaskFailedCause.Unspecified, failure, identity);
         run.WorkflowTask = null;
         run.History.Flush();
         run.History.Append(new HistoryEvent
