@@ -40,6 +40,9 @@ public sealed class ExternalHarness : IAsyncDisposable
             ["Temporal:TaskQueue"] = TaskQueue,
             ["Od:PublicBaseUrl"] = "http://od.test",
             ["Od:StatusPollInterval"] = "00:00:01",
+            // Callbacks and cancels answer 200 once the workflow has recorded the outcome, or 202 after this wait. A
+            // loaded test machine must not turn the 200 a test expects into a 202, so the wait is far beyond any scenario.
+            ["Od:CallbackWait"] = "00:05:00",
         };
         foreach (var (k, v) in settings ?? new Dictionary<string, string?>()) _settings[k] = v;
         App = NewApp();

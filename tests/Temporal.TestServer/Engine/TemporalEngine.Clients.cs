@@ -45,13 +45,10 @@ internal sealed partial class TemporalEngine
     {
         lock (_gate)
         {
+            // An unknown execution is NotFound; a closed one (e.g. it completed while the request was on
+            // its way) is a success with no effect, and so is a repeated request, as on a real server.
             var run = FindRun(request.Namespace, request.WorkflowExecution.WorkflowId, request.WorkflowExecution.RunId);
-            if (!run.IsOpen)
-            {
-                throw RpcErrors.WorkflowCompleted();
-            }
-            // Idempotent: a second request changes nothing, as on a real server.
-            if (run.CancelRequested)
+            if (!run.IsOpen || run.CancelRequested)
             {
                 return;
             }

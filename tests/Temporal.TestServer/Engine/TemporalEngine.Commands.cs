@@ -12,7 +12,9 @@ namespace OpenDesign.Workflows.Temporal.TestServer.Engine;
 // the WorkflowTaskCompleted event that produced it.
 internal sealed partial class TemporalEngine
 {
-    private readonly record struct CommandRejection(WorkflowTaskFailedCause Cause, string Message);
+    // Unsupported: a command this server does not implement (child workflows, external signals, ...),
+    // which fails the workflow instead of only the task, since retrying the task cannot succeed.
+    private readonly record struct CommandRejection(WorkflowTaskFailedCause Cause, string Message, bool Unsupported = false);
 
     // Checked before anything is written, so a rejected task leaves no partial effects (a real
     // server fails the whole task the same way).
@@ -72,7 +74,7 @@ internal sealed partial class TemporalEngine
                     break;
                 default:
                     _logger.UnsupportedCommand(command.CommandType, run.WorkflowId);
-                    return new(WorkflowTaskFailedCause.Unspecified, $"Command {command.CommandType} is not supported by the OpenDesign Temporal test server.");
+                    return new(WorkflowTaskFailedCause.Unspecified, $"Command {command.CommandType} is not supported by the OpenDesign Temporal test server.", Unsupported: true);
             }
         }
         return null;
@@ -294,6 +296,7 @@ internal sealed partial class TemporalEngine
             a.SearchAttributes ?? run.SearchAttributes,
             a.Header,
             null,
+            Priority: run.StartAttributes.Priority,
             ContinuedExecutionRunId: run.RunId,
             FirstExecutionRunId: run.FirstRunId,
             LastCompletionResult: a.LastCompletionResult,

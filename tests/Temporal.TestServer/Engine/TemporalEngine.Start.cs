@@ -28,6 +28,7 @@ internal sealed partial class TemporalEngine
         SearchAttributes? SearchAttributes,
         Header? Header,
         UserMetadata? UserMetadata,
+        Priority? Priority = null,
         string? ContinuedExecutionRunId = null,
         string? FirstExecutionRunId = null,
         Payloads? LastCompletionResult = null,
@@ -36,11 +37,12 @@ internal sealed partial class TemporalEngine
 
     public StartWorkflowExecutionResponse StartWorkflow(StartWorkflowExecutionRequest request)
     {
+        RefuseUnimplementedOptions(request.RetryPolicy, request.WorkflowStartDelay, request.CronSchedule);
         var spec = new StartSpec(
             request.Namespace, request.WorkflowId, request.WorkflowType, request.TaskQueue, request.Input,
             request.WorkflowExecutionTimeout, request.WorkflowRunTimeout, request.WorkflowTaskTimeout,
             request.Identity, request.RequestId, request.RetryPolicy, request.Memo, request.SearchAttributes,
-            request.Header, request.UserMetadata);
+            request.Header, request.UserMetadata, request.Priority);
         lock (_gate)
         {
             var (run, started) = StartOrReuse(spec, request.WorkflowIdReusePolicy, request.WorkflowIdConflictPolicy, signal: null);
@@ -55,11 +57,12 @@ internal sealed partial class TemporalEngine
 
     public SignalWithStartWorkflowExecutionResponse SignalWithStart(SignalWithStartWorkflowExecutionRequest request)
     {
+        RefuseUnimplementedOptions(request.RetryPolicy, request.WorkflowStartDelay, request.CronSchedule);
         var spec = new StartSpec(
             request.Namespace, request.WorkflowId, request.WorkflowType, request.TaskQueue, request.Input,
             request.WorkflowExecutionTimeout, request.WorkflowRunTimeout, request.WorkflowTaskTimeout,
             request.Identity, request.RequestId, request.RetryPolicy, request.Memo, request.SearchAttributes,
-            request.Header, request.UserMetadata);
+            request.Header, request.UserMetadata, request.Priority);
         var signal = new WorkflowExecutionSignaledEventAttributes
         {
             SignalName = request.SignalName,
@@ -78,6 +81,24 @@ internal sealed partial class TemporalEngine
             }
             var (run, started) = StartOrReuse(spec, request.WorkflowIdReusePolicy, WorkflowIdConflictPolicy.UseExisting, signal);
             return new SignalWithStartWorkflowExecutionResponse { RunId = run.RunId, Started = started };
+        }
+    }
+
+    // Workflow retries, delayed starts and cron runs are not implemented: accepting them would let a
+    // test pass here that behaves differently on a real server, so the start is refused naming the option.
+    private static void RefuseUnimplementedOptions(RetryPolicy? retryPolicy, Duration? startDelay, string cronSchedule)
+    {
+        if (retryPolicy is not null)
+        {
+            throw RpcErrors.Unimplemented("The OpenDesign Temporal test server does not implement workflow retry policies (RetryPolicy on a workflow start).");
+        }
+        if (startDelay is not null && startDelay.ToTimeSpan() > TimeSpan.Zero)
+        {
+            throw RpcErrors.Unimplemented("The OpenDesign Temporal test server does not implement StartDelay on a workflow start.");
+        }
+        if (!string.IsNullOrEmpty(cronSchedule))
+        {
+            throw RpcErrors.Unimplemented("The OpenDesign Temporal test server does not implement CronSchedule on a workflow start.");
         }
     }
 
@@ -185,6 +206,7 @@ internal sealed partial class TemporalEngine
             Memo = spec.Memo,
             SearchAttributes = spec.SearchAttributes,
             Header = spec.Header,
+            Priority = spec.Priority,
         };
         if (spec.ExecutionTimeout is { } et && et.ToTimeSpan() > TimeSpan.Zero)
         {

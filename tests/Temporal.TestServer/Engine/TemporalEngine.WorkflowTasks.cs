@@ -6,6 +6,7 @@ using Temporalio.Api.History.V1;
 using Temporalio.Api.TaskQueue.V1;
 using Temporalio.Api.WorkflowService.V1;
 using OpenDesign.Workflows.Temporal.TestServer.Grpc;
+using OpenDesign.Workflows.Temporal.TestServer.Visibility;
 
 namespace OpenDesign.Workflows.Temporal.TestServer.Engine;
 
@@ -166,6 +167,11 @@ internal sealed partial class TemporalEngine
                 }
                 if (ValidateCommands(run, request.Commands) is { } invalid)
                 {
+                    if (invalid.Unsupported)
+                    {
+                        FailRunForUnsupportedCommand(run, task, invalid.Message, request.Identity);
+                        throw RpcErrors.Unimplemented(invalid.Message);
+                    }
                     FailWorkflowTaskLocked(run, task, invalid.Cause, new Temporalio.Api.Failure.V1.Failure { Message = invalid.Message }, request.Identity, countsAsAttempt: true);
                     throw RpcErrors.InvalidArgument(invalid.Message);
                 }
@@ -188,6 +194,7 @@ internal sealed partial class TemporalEngine
                 run.WorkflowTask = null;
                 run.NextWorkflowTaskAttempt = 1;
                 run.LastCompletedStartedEventId = task.StartedEventId;
+                RecordBinaryChecksum(run, request.BinaryChecksum);
 
                 var needsTask = false;
                 foreach (var command in request.Commands)
@@ -246,6 +253,15 @@ internal sealed partial class TemporalEngine
         string identity,
         bool countsAsAttempt)
     {
+        AppendWorkflowTaskFailed(run, task, cause, failure, identity);
+        run.WorkflowTask = null;
+        run.NextWorkflowTaskAttempt = countsAsAttempt ? task.Attempt + 1 : 1;
+        run.History.Flush();
+        ScheduleWorkflowTask(run);
+    }
+
+    private static HistoryEvent AppendWorkflowTaskFailed(
+        WorkflowRun run, WorkflowTaskState task, WorkflowTaskFailedCause cause, Temporalio.Api.Failure.V1.Failure? failure, string identity) =>
         run.History.Append(new HistoryEvent
         {
             EventType = EventType.WorkflowTaskFailed,
@@ -258,10 +274,58 @@ internal sealed partial class TemporalEngine
                 Identity = identity,
             },
         });
+
+    // Retrying a task whose commands this server cannot carry out would never end (the worker sends
+    // the same commands again), so the task fails with the reason and the workflow fails visibly with it.
+    private void FailRunForUnsupportedCommand(WorkflowRun run, WorkflowTaskState task, string message, string identity)
+    {
+        var failure = new Temporalio.Api.Failure.V1.Failure
+        {
+            Message = message,
+            Source = "OpenDesign Temporal test server",
+            ApplicationFailureInfo = new Temporalio.Api.Failure.V1.ApplicationFailureInfo { Type = "UnsupportedByTestServer", NonRetryable = true },
+        };
+        var failed = AppendWorkflowTaskFailed(run, task, WorkflowTaskFailedCause.Unspecified, failure, identity);
         run.WorkflowTask = null;
-        run.NextWorkflowTaskAttempt = countsAsAttempt ? task.Attempt + 1 : 1;
         run.History.Flush();
-        ScheduleWorkflowTask(run);
+        run.History.Append(new HistoryEvent
+        {
+            EventType = EventType.WorkflowExecutionFailed,
+            WorkflowExecutionFailedEventAttributes = new WorkflowExecutionFailedEventAttributes
+            {
+                Failure = failure,
+                RetryState = RetryState.NonRetryableFailure,
+                WorkflowTaskCompletedEventId = failed.EventId,
+            },
+        });
+        CloseRun(run, WorkflowExecutionStatus.Failed);
+    }
+
+    // An unversioned worker sends its build id as the binary checksum; besides WorkflowTaskCompleted, a
+    // real server lists every checksum that completed a task in the BinaryChecksums search attribute.
+    private static void RecordBinaryChecksum(WorkflowRun run, string checksum)
+    {
+        const string name = "BinaryChecksums";
+        if (string.IsNullOrEmpty(checksum))
+        {
+            return;
+        }
+        var known = run.SearchAttributes.IndexedFields.TryGetValue(name, out var payload)
+            ? SearchAttributeRegistry.Decode(payload, IndexedValueType.KeywordList) as string[] ?? []
+            : [];
+        if (known.Contains(checksum, StringComparer.Ordinal))
+        {
+            return;
+        }
+        run.SearchAttributes.IndexedFields[name] = new Payload
+        {
+            Metadata =
+            {
+                ["encoding"] = Google.Protobuf.ByteString.CopyFromUtf8("json/plain"),
+                ["type"] = Google.Protobuf.ByteString.CopyFromUtf8("KeywordList"),
+            },
+            Data = Google.Protobuf.ByteString.CopyFromUtf8(System.Text.Json.JsonSerializer.Serialize(known.Append(checksum).ToArray())),
+        };
     }
 
     // The worker reports a failed task only on its first attempt and drops later ones silently, so
@@ -359,12 +423,25 @@ internal sealed partial class TemporalEngine
 
     // ---- queries ----
 
+    // A reject condition is answered the way a real server does, with the status and no query task:
+    // NotOpen refuses any closed run, NotCompletedCleanly any closed run that did not complete.
+    private static bool RejectsQuery(QueryRejectCondition condition, WorkflowExecutionStatus status) => condition switch
+    {
+        QueryRejectCondition.NotOpen => status != WorkflowExecutionStatus.Running,
+        QueryRejectCondition.NotCompletedCleanly => status is not (WorkflowExecutionStatus.Running or WorkflowExecutionStatus.Completed),
+        _ => false,
+    };
+
     public async Task<QueryWorkflowResponse> QueryWorkflowAsync(QueryWorkflowRequest request, CancellationToken cancellation)
     {
         PendingQuery query;
         lock (_gate)
         {
             var run = FindRun(request.Namespace, request.Execution.WorkflowId, request.Execution.RunId);
+            if (RejectsQuery(request.QueryRejectCondition, run.Status))
+            {
+                return new QueryWorkflowResponse { QueryRejected = new Temporalio.Api.Query.V1.QueryRejected { Status = run.Status } };
+            }
             query = new PendingQuery { Run = run, Query = request.Query };
             run.Queries.Add(query);
             DispatchQueries(run);

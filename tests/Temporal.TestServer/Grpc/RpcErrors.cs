@@ -30,6 +30,11 @@ internal static class RpcErrors
     public static RpcException InvalidArgument(string message) =>
         new(new Status(StatusCode.InvalidArgument, message));
 
+    // For an option or command this server does not implement: a test that relies on it fails at
+    // once with a message naming it, instead of passing against behaviour a real server does not have.
+    public static RpcException Unimplemented(string message) =>
+        new(new Status(StatusCode.Unimplemented, message));
+
     public static RpcException NamespaceNotFound(string ns) =>
         WithDetail(StatusCode.NotFound, $"Namespace {ns} is not found.", new NamespaceNotFoundFailure { Namespace = ns });
 

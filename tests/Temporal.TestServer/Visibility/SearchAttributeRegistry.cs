@@ -34,7 +34,23 @@ internal sealed class SearchAttributeRegistry
         ["HistoryLength"] = IndexedValueType.Int,
         ["ExecutionDuration"] = IndexedValueType.Int,
         ["TemporalChangeVersion"] = IndexedValueType.KeywordList,
+        ["BinaryChecksums"] = IndexedValueType.KeywordList,
         ["BuildIds"] = IndexedValueType.KeywordList,
+        ["BatcherNamespace"] = IndexedValueType.Keyword,
+        ["BatcherUser"] = IndexedValueType.Keyword,
+        ["TemporalScheduledStartTime"] = IndexedValueType.Datetime,
+        ["TemporalScheduledById"] = IndexedValueType.Keyword,
+        ["TemporalSchedulePaused"] = IndexedValueType.Bool,
+        ["TemporalNamespaceDivision"] = IndexedValueType.Keyword,
+    };
+
+    // The built-in attributes a real server lets SDKs and its own system workflows write (the rest of
+    // SystemAttributes is read-only). The SDK upserts TemporalChangeVersion for every Workflow.Patched
+    // call, so refusing it would leave a patched workflow failing its task forever.
+    private static readonly HashSet<string> WritableSystemAttributes = new(StringComparer.Ordinal)
+    {
+        "TemporalChangeVersion", "BinaryChecksums", "BuildIds", "BatcherNamespace", "BatcherUser",
+        "TemporalScheduledStartTime", "TemporalScheduledById", "TemporalSchedulePaused", "TemporalNamespaceDivision",
     };
 
     private readonly ConcurrentDictionary<string, IndexedValueType> _custom = new(StringComparer.Ordinal);
@@ -54,8 +70,8 @@ internal sealed class SearchAttributeRegistry
     public bool TryGetType(string name, out IndexedValueType type) =>
         SystemAttributes.TryGetValue(name, out type) || _custom.TryGetValue(name, out type);
 
-    // Returns an error message, or null when every attribute is registered custom (system attributes
-    // cannot be set by a workflow).
+    // Returns an error message, or null when every attribute is registered custom or a writable
+    // built-in one (the other system attributes cannot be set by a workflow or a client).
     public string? Validate(SearchAttributes? attributes)
     {
         if (attributes is null)
@@ -64,7 +80,7 @@ internal sealed class SearchAttributeRegistry
         }
         foreach (var name in attributes.IndexedFields.Keys)
         {
-            if (!_custom.ContainsKey(name))
+            if (!_custom.ContainsKey(name) && !WritableSystemAttributes.Contains(name))
             {
                 return $"search attribute {name} is not defined";
             }
