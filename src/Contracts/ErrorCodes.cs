@@ -43,10 +43,11 @@ public static class ErrorCodes
 
     public const string OriginNotAllowed = "ORIGIN_NOT_ALLOWED";
     public const string HostNotAllowed = "HOST_NOT_ALLOWED";
+    public const string NotARegularFile = "NOT_A_REGULAR_FILE";
+
     /// <summary>The error code of a request that its run's end cancelled (not a problem code: generate racing the end is <see cref="RunTerminal"/>).</summary>
     public const string RunEnded = "RUN_ENDED";
 
     /// <summary>The error code of an external request its workflow cancelled.</summary>
     public const string Cancelled = "CANCELLED";
-    public const string NotARegularFile = "NOT_A_REGULAR_FILE";
 }
