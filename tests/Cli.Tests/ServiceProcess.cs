@@ -55,8 +55,14 @@ public sealed class ServiceProcess : IAsyncDisposable
     /// </summary>
     public async Task KillAsync()
     {
-        if (!_process.HasExited) _process.Kill(entireProcessTree: false);
+        Kill();
         await _process.WaitForExitAsync();
+    }
+
+    /// <summary>The SIGKILL of <see cref="KillAsync"/> without waiting, for a caller that must kill the instant it decides to.</summary>
+    public void Kill()
+    {
+        if (!_process.HasExited) _process.Kill(entireProcessTree: false);
     }
 
     /// <summary>A new service process on the same data directory and address; this one must have exited.</summary>

@@ -73,7 +73,8 @@ public sealed class KillDuringFulfilsTests
                 for (var i = 0; i < 600 && PartFiles(staging).Count < Stalled; i++) await Task.Delay(20, ct);
                 Assert.True(PartFiles(staging).Count >= Stalled, "the stalled uploads were never staged");
 
-                var killNow = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                var current = service;
+                var answered = 0;
                 var queue = new ConcurrentQueue<string>(ids.Skip(Stalled));
                 var uploaders = Enumerable.Range(0, Uploaders).Select(_ => Task.Run(async () =>
                 {
@@ -97,12 +98,12 @@ public sealed class KillDuringFulfilsTests
                         }
                         var file = System.Text.Json.JsonSerializer.Deserialize(answer.Body, OdJsonContext.Default.MediaRequest)!.FulfilledFile!;
                         acknowledged[id] = file;
-                        if (acknowledged.Count >= KillAfterFulfilled) killNow.TrySetResult();
+                        // Killed at once by the uploader that saw the answer, while the others are mid-upload.
+                        if (Interlocked.Increment(ref answered) == KillAfterFulfilled) current.Kill();
                     }
                 })).ToList();
-                await Task.WhenAny(killNow.Task, Task.WhenAll(uploaders));
-                await service.KillAsync();
                 await Task.WhenAll(uploaders);
+                await service.KillAsync();
                 release.TrySetResult();
                 await Task.WhenAll(stalled);
                 // What the crash left: at least the stalled uploads' staged files.
