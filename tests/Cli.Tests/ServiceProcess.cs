@@ -13,6 +13,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         .Single(a => a.Key == "ApiDll").Value!;
 
     private readonly Process _process;
+    private IReadOnlyDictionary<string, string>? _environment;
 
     private ServiceProcess(Process process, string url, string dataDir)
     {
@@ -36,13 +37,62 @@ public sealed class ServiceProcess : IAsyncDisposable
     /// <param name="prepare">Runs on the data directory before the service starts (to leave files a previous run left).</param>
     public static async Task<ServiceProcess> StartAsync(IReadOnlyDictionary<string, string>? environment = null, Action<string>? prepare = null)
     {
-        var dataDir = Path.Combine(Path.GetTempPath(), "od-cli-e2e-" + Guid.NewGuid().ToString("N"));
+        var dataDir = NewDataDir();
         if (prepare is not null)
         {
             Directory.CreateDirectory(dataDir);
             prepare(dataDir);
         }
-        var url = FakeService.DeadUrl();
+        return await LaunchAsync(FakeService.DeadUrl(), dataDir, environment);
+    }
+
+    /// <summary>A fresh data directory path under the temp folder (not created).</summary>
+    public static string NewDataDir() => Path.Combine(Path.GetTempPath(), "od-cli-e2e-" + Guid.NewGuid().ToString("N"));
+
+    /// <summary>
+    /// SIGKILL (Process.Kill on Linux), only the service's own process: no shutdown code runs, as in a crash or an OOM
+    /// kill. The data directory stays for <see cref="RestartAsync"/>.
+    /// </summary>
+    public async Task KillAsync()
+    {
+        Kill();
+        await _process.WaitForExitAsync();
+    }
+
+    /// <summary>The SIGKILL of <see cref="KillAsync"/> without waiting, for a caller that must kill the instant it decides to.</summary>
+    public void Kill()
+    {
+        if (!_process.HasExited) _process.Kill(entireProcessTree: false);
+    }
+
+    /// <summary>A new service process on the same data directory and address; this one must have exited.</summary>
+    public async Task<ServiceProcess> RestartAsync(IReadOnlyDictionary<string, string>? environment = null)
+    {
+        if (!_process.HasExited) throw new InvalidOperationException("the service is still running");
+        _process.Dispose();
+        return await LaunchAsync(Url, DataDir, environment ?? _environment);
+    }
+
+    /// <summary>Runs the service on <paramref name="dataDir"/> expecting it to refuse to start: its exit code and stderr lines.</summary>
+    public static async Task<(int ExitCode, IReadOnlyList<string> Stderr)> RunRefusedAsync(string dataDir)
+    {
+        using var process = Process.Start(StartInfo(FakeService.DeadUrl(), dataDir, null))!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        _ = process.StandardOutput.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        finally
+        {
+            if (!process.HasExited) process.Kill();
+        }
+        return (process.ExitCode, (await stderr).Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    private static ProcessStartInfo StartInfo(string url, string dataDir, IReadOnlyDictionary<string, string>? environment)
+    {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(ApiDll);
         start.ArgumentList.Add("--urls");
@@ -52,12 +102,17 @@ public sealed class ServiceProcess : IAsyncDisposable
         start.Environment["Temporal__Embedded"] = "false";
         start.Environment.Remove("OD_API_TOKEN");
         foreach (var (key, value) in environment ?? new Dictionary<string, string>()) start.Environment[key] = value;
-        var process = Process.Start(start)!;
+        return start;
+    }
+
+    private static async Task<ServiceProcess> LaunchAsync(string url, string dataDir, IReadOnlyDictionary<string, string>? environment)
+    {
+        var process = Process.Start(StartInfo(url, dataDir, environment))!;
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var service = new ServiceProcess(process, url, dataDir);
+        var service = new ServiceProcess(process, url, dataDir) { _environment = environment };
         using var http = new HttpClient();
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         while (true)

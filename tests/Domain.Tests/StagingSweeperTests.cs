@@ -1,5 +1,7 @@
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 using OpenDesign.Workflows.Domain.Files;
+using OpenDesign.Workflows.Domain.Storage;
 using OpenDesign.Workflows.Domain.Tests.Support;
 
 namespace OpenDesign.Workflows.Domain.Tests;
@@ -16,7 +18,7 @@ public sealed class StagingSweeperTests : IDisposable
     {
         _options = new OdOptions { DataDir = _temp.Path, StagingMaxAge = TimeSpan.FromHours(24) };
         Directory.CreateDirectory(_options.StagingDir);
-        _sweeper = new StagingSweeper(_options, _clock, NullLogger<StagingSweeper>.Instance);
+        _sweeper = new StagingSweeper(_options, _clock, new Database(_options), NullLogger<StagingSweeper>.Instance);
     }
 
     [Fact]
@@ -54,6 +56,50 @@ public sealed class StagingSweeperTests : IDisposable
         Assert.Equal(TimeSpan.FromHours(1), _sweeper.Interval);
         _options.StagingMaxAge = TimeSpan.FromMinutes(20);
         Assert.Equal(TimeSpan.FromMinutes(5), _sweeper.Interval);
+    }
+
+    [Fact]
+    public void A_crash_between_placing_and_recording_leaves_a_project_name_that_goes_with_the_staged_file_unless_recorded()
+    {
+        Assert.SkipUnless(UnixFiles.Supported, "placements are hard links on Linux only");
+        var old = _clock.GetUtcNow() - TimeSpan.FromHours(25);
+        // Killed before the record: the upload's bytes under their placed name, recorded nowhere.
+        var unrecorded = Staged("unrecorded.part", old);
+        var orphan = Link(unrecorded, "proj_a", "shots/poster.png");
+        // Killed after the record, before the staged name went: the project file is the request's and stays.
+        var recorded = Staged("recorded.part", old);
+        var kept = Link(recorded, "proj_b", "poster.png");
+        // The same name in another project, recorded there, does not protect the orphan.
+        Record("proj_b", "shots/poster.png");
+        Record("proj_b", "poster.png");
+
+        Assert.Equal(2, _sweeper.Sweep());
+
+        Assert.False(File.Exists(unrecorded));
+        Assert.False(File.Exists(orphan));
+        Assert.False(File.Exists(recorded));
+        Assert.Equal([1, 2, 3], File.ReadAllBytes(kept));
+    }
+
+    private string Link(string staged, string project, string relative)
+    {
+        var path = Path.Combine(_options.ProjectsDir, project, relative);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        Assert.Equal(0, UnixFiles.LinkNoReplace(staged, path));
+        return path;
+    }
+
+    /// <summary>A fulfilled request naming <paramref name="relative"/>, as the store writes one, without its run and project (foreign keys off).</summary>
+    private void Record(string project, string relative)
+    {
+        using var connection = new SqliteConnection($"Data Source={_options.DatabasePath};Pooling=False;Foreign Keys=False");
+        connection.Open();
+        using var cmd = connection.CreateCommand();
+        cmd.CommandText = "INSERT INTO media_requests (id, run_id, project_id, status, body) VALUES ($id, 'run_x', $project, 'fulfilled', $body)";
+        cmd.Parameters.AddWithValue("$id", "mreq_" + Guid.NewGuid().ToString("N"));
+        cmd.Parameters.AddWithValue("$project", project);
+        cmd.Parameters.AddWithValue("$body", $$$"""{"status":"fulfilled","fulfilledFile":{"name":"poster.png","kind":"image","mime":"image/png","size":3,"path":"{{{relative}}}","sha256":"00"}}""");
+        cmd.ExecuteNonQuery();
     }
 
     private string Staged(string name, DateTimeOffset written)

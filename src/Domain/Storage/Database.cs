@@ -72,13 +72,20 @@ public sealed class Database
 
     private void Migrate()
     {
+        // Checked on a plain connection first: the writer's pragmas switch the file to WAL, a change to its header that
+        // a database this build refuses must not get.
+        using (var plain = new SqliteConnection(_connectionString))
+        {
+            plain.Open();
+            var found = Convert.ToInt32(Scalar(plain, "PRAGMA user_version"), System.Globalization.CultureInfo.InvariantCulture);
+            if (found > Schema.Migrations.Length)
+            {
+                throw new InvalidOperationException(
+                    $"The database schema is version {found}, newer than this build knows ({Schema.Migrations.Length}). Run a newer build or point OD_DATA_DIR elsewhere.");
+            }
+        }
         using var connection = OpenWriter();
         var version = Convert.ToInt32(Scalar(connection, "PRAGMA user_version"), System.Globalization.CultureInfo.InvariantCulture);
-        if (version > Schema.Migrations.Length)
-        {
-            throw new InvalidOperationException(
-                $"The database schema is version {version}, newer than this build knows ({Schema.Migrations.Length}). Run a newer build or point OD_DATA_DIR elsewhere.");
-        }
         for (var i = version; i < Schema.Migrations.Length; i++)
         {
             using var tx = connection.BeginTransaction();
