@@ -94,7 +94,7 @@ public sealed class MediaRequestServiceTests : IAsyncLifetime
             var outcomes = await Task.WhenAll(attempts.Select(a => Outcome(Task.Run(a))));
 
             Assert.Equal(1, outcomes.Count(o => o is null));
-            Assert.All(outcomes.Where(o => o is not null), o => Assert.Equal((409, ErrorCodes.MediaRequestTerminal), (o!.Status, o.Code)));
+            Assert.All(outcomes.Where(o => o is not null), o => Assert.Equal((409, ErrorCodes.MediaRequestTerminal), (o!.Status, o!.Code)));
         }
 
         var events = _h.Events.ReadRun(run.RunId, 0);

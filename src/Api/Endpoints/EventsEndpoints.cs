@@ -63,7 +63,7 @@ internal static class EventsEndpoints
         if (raw.Length == 0) return null;
         if (!long.TryParse(raw, NumberStyles.None, CultureInfo.InvariantCulture, out var value))
         {
-            throw DomainException.BadRequest($"{source} must be a non-negative integer event id");
+            throw DomainException.Invalid($"{source} must be a non-negative integer event id");
         }
         return value;
     }

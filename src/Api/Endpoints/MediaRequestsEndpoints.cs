@@ -22,7 +22,7 @@ internal static partial class MediaRequestsEndpoints
             var size = options.DefaultPageSize;
             if (limit is not null && (!int.TryParse(limit, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out size) || size < 1 || size > options.MaxPageSize))
             {
-                throw DomainException.BadRequest($"limit must be a whole number from 1 to {options.MaxPageSize}");
+                throw DomainException.Invalid($"limit must be a whole number from 1 to {options.MaxPageSize}");
             }
             return TypedResults.Ok(store.ListByRun(run.Id, cursor, size));
         })
@@ -47,7 +47,7 @@ internal static partial class MediaRequestsEndpoints
             var body = await JsonBody.ReadObjectAsync(request, options.MaxJsonBodyBytes);
             var message = JsonBody.RequiredString(body, "message", 2000);
             var code = JsonBody.OptionalString(body, "code", 64);
-            if (code is not null && !ErrorCode().IsMatch(code)) throw DomainException.BadRequest("code must be upper-case letters, digits and underscores");
+            if (code is not null && !ErrorCode().IsMatch(code)) throw DomainException.Invalid("code must be upper-case letters, digits and underscores");
             return Outcome(await commands.FailAsync(id, new MediaRequestError(message, code), request.HttpContext.RequestAborted));
         })
         .AllowCallbackToken();
@@ -60,7 +60,7 @@ internal static partial class MediaRequestsEndpoints
             double? percent = null;
             if (body.TryGetProperty("percent", out var p) && p.ValueKind != JsonValueKind.Null)
             {
-                if (p.ValueKind != JsonValueKind.Number || p.GetDouble() is < 0 or > 100) throw DomainException.BadRequest("percent must be a number from 0 to 100");
+                if (p.ValueKind != JsonValueKind.Number || p.GetDouble() is < 0 or > 100) throw DomainException.Invalid("percent must be a number from 0 to 100");
                 percent = p.GetDouble();
             }
             var outcome = await commands.ProgressAsync(id, new MediaRequestProgress(message, percent), request.HttpContext.RequestAborted);
@@ -91,7 +91,7 @@ internal static partial class MediaRequestsEndpoints
         var contentType = request.ContentType;
         if (string.IsNullOrWhiteSpace(contentType) || !MediaTypeHeaderValue.TryParse(contentType, out var mediaType))
         {
-            throw new DomainException(415, ErrorCodes.UnsupportedMediaType,
+            throw new DomainException(DomainErrorKind.UnsupportedMediaType, ErrorCodes.UnsupportedMediaType,
                 "send the bytes with their Content-Type, as multipart/form-data, or JSON {\"file\": \"<project-relative path>\"} or {\"url\": \"<download URL>\"}");
         }
         if (mediaType.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase))
@@ -99,7 +99,7 @@ internal static partial class MediaRequestsEndpoints
             var body = await JsonBody.ReadObjectAsync(request, options.MaxJsonBodyBytes);
             var file = JsonBody.OptionalString(body, "file", 1024);
             var url = JsonBody.OptionalString(body, "url", 4096);
-            if ((file is null) == (url is null)) throw DomainException.BadRequest("give exactly one of file (a project-relative path) or url");
+            if ((file is null) == (url is null)) throw DomainException.Invalid("give exactly one of file (a project-relative path) or url");
             return file is not null
                 ? await commands.FulfillWithProjectFileAsync(id, file, ct)
                 : await commands.FulfillFromUrlAsync(id, url!, ct);
@@ -107,7 +107,7 @@ internal static partial class MediaRequestsEndpoints
         if (mediaType.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase))
         {
             var boundary = HeaderUtilities.RemoveQuotes(mediaType.Boundary).Value;
-            if (string.IsNullOrEmpty(boundary)) throw DomainException.BadRequest("multipart/form-data needs a boundary");
+            if (string.IsNullOrEmpty(boundary)) throw DomainException.Invalid("multipart/form-data needs a boundary");
             // The part's own size is checked while staging (413); this outer bound only has to leave room for part headers.
             var reader = new MultipartReader(boundary, request.Body) { BodyLengthLimit = options.MaxUploadBytes + (64 * 1024) };
             try
@@ -124,9 +124,9 @@ internal static partial class MediaRequestsEndpoints
             catch (IOException e) when (!ct.IsCancellationRequested && e.Message.StartsWith("Unexpected end of Stream", StringComparison.Ordinal))
             {
                 // MultipartReader's word for a body that stops before its closing boundary.
-                throw DomainException.BadRequest("the multipart body ends before its closing boundary");
+                throw DomainException.Invalid("the multipart body ends before its closing boundary");
             }
-            throw DomainException.BadRequest("the multipart body has no file part");
+            throw DomainException.Invalid("the multipart body has no file part");
         }
         // Headers carry ASCII only, so clients percent-encode other names (od does).
         var fileName = Uri.UnescapeDataString(request.Headers["X-File-Name"].ToString());

@@ -27,7 +27,7 @@ internal static class ProjectsEndpoints
         projects.MapMethods("/{id}/files/{**path}", ["GET", "HEAD"], (string id, string? path, HttpContext context, ProjectStore store) =>
         {
             var project = store.Get(id);
-            var file = ProjectFiles.Open(project.Dir, path ?? "", 404, "no such file in the project");
+            var file = ProjectFiles.Open(project.Dir, path ?? "", DomainErrorKind.NotFound, "no such file in the project");
             var contentType = MediaTypes.MimeOf(file.Name)
                 ?? (ContentTypes.TryGetContentType(file.Name, out var type) ? type : "application/octet-stream");
             // Project files are written by agents and served on the admin origin: never sniffed, never able to run

@@ -26,7 +26,7 @@ internal static class RunsEndpoints
             var policy = MediaPolicyParser.Parse(body.TryGetProperty("mediaExecution", out var p) ? p : null);
             if (policy.Mode == MediaExecutionModes.External && !dispatcher.IsAvailable)
             {
-                throw new DomainException(503, ErrorCodes.TemporalUnavailable,
+                throw new DomainException(DomainErrorKind.Unavailable, ErrorCodes.TemporalUnavailable,
                     "external media mode needs the workflow engine (Temporal), which is not available; see GET /health/ready");
             }
             var created = await service.CreateAsync(projectId, agentId, message, conversationId, policy);
@@ -44,7 +44,7 @@ internal static class RunsEndpoints
             var status = JsonBody.OptionalString(body, "status", 32);
             if (status is not (RunStatuses.Succeeded or RunStatuses.Failed))
             {
-                throw DomainException.BadRequest("status must be succeeded or failed");
+                throw DomainException.Invalid("status must be succeeded or failed");
             }
             return TypedResults.Ok(await canceller.AfterRunEndAsync(await service.EndAsync(id, status)));
         });

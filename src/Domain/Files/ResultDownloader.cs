@@ -15,7 +15,7 @@ public sealed class ResultDownloader(IHttpClientFactory httpClients, Fulfillment
     {
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
         {
-            throw new DomainException(400, ErrorCodes.DownloadFailed, "url must be an absolute http or https URL");
+            throw new DomainException(DomainErrorKind.Invalid, ErrorCodes.DownloadFailed, "url must be an absolute http or https URL");
         }
         var client = httpClients.CreateClient(HttpClientName);
         HttpResponseMessage response;
@@ -25,13 +25,13 @@ public sealed class ResultDownloader(IHttpClientFactory httpClients, Fulfillment
         }
         catch (HttpRequestException e)
         {
-            throw new DomainException(502, ErrorCodes.DownloadFailed, $"the result could not be downloaded: {e.Message}");
+            throw new DomainException(DomainErrorKind.UpstreamFailed, ErrorCodes.DownloadFailed, $"the result could not be downloaded: {e.Message}");
         }
         using (response)
         {
             if (!response.IsSuccessStatusCode)
             {
-                throw new DomainException(502, ErrorCodes.DownloadFailed, $"the result URL answered {(int)response.StatusCode}");
+                throw new DomainException(DomainErrorKind.UpstreamFailed, ErrorCodes.DownloadFailed, $"the result URL answered {(int)response.StatusCode}");
             }
             await using var body = await response.Content.ReadAsStreamAsync(ct);
             return await fulfillment.StageAsync(request, body, response.Content.Headers.ContentType?.ToString(), Path.GetFileName(uri.AbsolutePath), ct);

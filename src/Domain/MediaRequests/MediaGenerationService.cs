@@ -37,7 +37,7 @@ public sealed class MediaGenerationService(
         switch (run.MediaExecution.Mode)
         {
             case MediaExecutionModes.Enabled:
-                throw new DomainException(503, ErrorCodes.MediaProviderUnavailable,
+                throw new DomainException(DomainErrorKind.Unavailable, ErrorCodes.MediaProviderUnavailable,
                     "this service has no media providers configured; create the run with mediaExecution request-only or external");
         }
 
@@ -92,7 +92,7 @@ public sealed class MediaGenerationService(
         catch (ExternalDispatchException e)
         {
             var failed = await requests.EndOnceAsync(id, MediaRequestStatuses.Failed, new MediaRequestError(e.Message, ErrorCodes.TemporalUnavailable));
-            throw new DomainException(503, ErrorCodes.TemporalUnavailable, e.Message,
+            throw new DomainException(DomainErrorKind.Unavailable, ErrorCodes.TemporalUnavailable, e.Message,
                 new Dictionary<string, object?> { ["requestId"] = failed.Id, ["status"] = failed.Status });
         }
     }
@@ -108,12 +108,12 @@ public sealed class MediaGenerationService(
             {
                 case InputRefKinds.ProjectFile:
                     var path = ProjectPaths.Resolve(projects.DirOf(run.ProjectId), r.Ref);
-                    if (!File.Exists(path)) throw DomainException.BadRequest($"inputRefs[{i}].ref names no file in the project", ErrorCodes.FileNotFound);
+                    if (!File.Exists(path)) throw DomainException.Invalid($"inputRefs[{i}].ref names no file in the project", ErrorCodes.FileNotFound);
                     break;
                 case InputRefKinds.MediaRequest:
                     if (store.Find(r.Ref) is not { } other || other.ProjectId != run.ProjectId)
                     {
-                        throw DomainException.BadRequest($"inputRefs[{i}].ref names no media request of this project", ErrorCodes.MediaRequestNotFound);
+                        throw DomainException.Invalid($"inputRefs[{i}].ref names no media request of this project", ErrorCodes.MediaRequestNotFound);
                     }
                     break;
             }

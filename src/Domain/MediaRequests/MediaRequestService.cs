@@ -122,7 +122,7 @@ public sealed class MediaRequestService(SqliteWriter writer, EventStore events, 
     {
         if (!MediaRequestTransitions.IsAllowed(current.Status, status))
         {
-            throw new DomainException(409, ErrorCodes.MediaRequestTerminal,
+            throw new DomainException(DomainErrorKind.Conflict, ErrorCodes.MediaRequestTerminal,
                 $"media request is {current.Status} and cannot become {status}",
                 new Dictionary<string, object?> { ["status"] = current.Status });
         }
@@ -130,7 +130,7 @@ public sealed class MediaRequestService(SqliteWriter writer, EventStore events, 
         var body = MediaRequestStore.Serialize(next);
         if (!MediaRequestStore.TryReplace(ctx, current.Status, next, body))
         {
-            throw new DomainException(409, ErrorCodes.MediaRequestTerminal, "media request changed concurrently");
+            throw new DomainException(DomainErrorKind.Conflict, ErrorCodes.MediaRequestTerminal, "media request changed concurrently");
         }
         AppendEvent(ctx, action, next, body);
         return next;

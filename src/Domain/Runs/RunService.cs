@@ -45,7 +45,7 @@ public sealed class RunService(SqliteWriter writer, RunStore runs, ToolTokens to
 
     /// <summary>The refusal of anything that needs a running run: finishing it again, or a new request in it.</summary>
     public static DomainException AlreadyEnded(string status) =>
-        new(409, ErrorCodes.RunTerminal, $"run already ended as {status}", new Dictionary<string, object?> { ["status"] = status });
+        new(DomainErrorKind.Conflict, ErrorCodes.RunTerminal, $"run already ended as {status}", new Dictionary<string, object?> { ["status"] = status });
 
     /// <summary>Appends the run's <c>end</c> event unless it already has one.</summary>
     public Task AppendEndAsync(string runId) => writer.ExecuteAsync(ctx =>
