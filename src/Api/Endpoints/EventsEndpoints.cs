@@ -9,9 +9,9 @@ namespace OpenDesign.Workflows.Api.Endpoints;
 
 internal static class EventsEndpoints
 {
-    public static void MapEvents(this RouteGroupBuilder api)
+    public static void MapEvents(this IEndpointRouteBuilder app)
     {
-        api.MapGet("/runs/{id}/events", async (string id, HttpContext context, RunStore runs, EventStore events, EventHub hub, OdOptions options) =>
+        app.MapGet(ApiRoutes.Runs.Events, async (string id, HttpContext context, RunStore runs, EventStore events, EventHub hub, OdOptions options) =>
         {
             var run = runs.Get(id);
             var after = Cursor(context) ?? 0;
@@ -31,7 +31,7 @@ internal static class EventsEndpoints
         })
         .WithTags("Events");
 
-        api.MapGet("/events", async (HttpContext context, EventStore events, EventHub hub, OdOptions options) =>
+        app.MapGet(ApiRoutes.Events, async (HttpContext context, EventStore events, EventHub hub, OdOptions options) =>
         {
             var cursor = Cursor(context);
             var follow = Follow(context);

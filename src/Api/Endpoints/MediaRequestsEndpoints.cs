@@ -13,9 +13,9 @@ namespace OpenDesign.Workflows.Api.Endpoints;
 
 internal static partial class MediaRequestsEndpoints
 {
-    public static void MapMediaRequests(this RouteGroupBuilder api)
+    public static void MapMediaRequests(this IEndpointRouteBuilder app)
     {
-        api.MapGet("/runs/{runId}/media-requests", (string runId, string? cursor, string? limit, Caller caller, RunStore runs, MediaRequestStore store, OdOptions options) =>
+        app.MapGet(ApiRoutes.Runs.MediaRequests, (string runId, string? cursor, string? limit, Caller caller, RunStore runs, MediaRequestStore store, OdOptions options) =>
         {
             var run = runs.Get(runId);
             caller.EnsureRun(run.Id, run.ProjectId);
@@ -29,19 +29,19 @@ internal static partial class MediaRequestsEndpoints
         .AllowToolToken(ToolEndpoints.RunMediaRequests, ToolOperations.MediaRequestsList)
         .WithTags("Media requests");
 
-        var requests = api.MapGroup("/media-requests").WithTags("Media requests");
+        var requests = app.MapGroup("").WithTags("Media requests");
 
-        requests.MapGet("/{id}", (string id, Caller caller, MediaRequestStore store) => TypedResults.Ok(Visible(store, id, caller)))
+        requests.MapGet(ApiRoutes.MediaRequests.Item, (string id, Caller caller, MediaRequestStore store) => TypedResults.Ok(Visible(store, id, caller)))
             .AllowToolToken(ToolEndpoints.MediaRequest, ToolOperations.MediaRequestsGet);
 
-        requests.MapPost("/{id}/cancel", async (string id, HttpContext context, Caller caller, MediaRequestStore store, MediaRequestCommands commands) =>
+        requests.MapPost(ApiRoutes.MediaRequests.Cancel, async (string id, HttpContext context, Caller caller, MediaRequestStore store, MediaRequestCommands commands) =>
         {
             Visible(store, id, caller);
             return Outcome(await commands.CancelAsync(id, context.RequestAborted));
         })
         .AllowToolToken(ToolEndpoints.MediaRequestCancel, ToolOperations.MediaRequestsCancel);
 
-        requests.MapPost("/{id}/fail", async (string id, HttpRequest request, MediaRequestStore store, MediaRequestCommands commands, OdOptions options) =>
+        requests.MapPost(ApiRoutes.MediaRequests.Fail, async (string id, HttpRequest request, MediaRequestStore store, MediaRequestCommands commands, OdOptions options) =>
         {
             store.Get(id);
             var body = await JsonBody.ReadObjectAsync(request, options.MaxJsonBodyBytes);
@@ -52,7 +52,7 @@ internal static partial class MediaRequestsEndpoints
         })
         .AllowCallbackToken();
 
-        requests.MapPost("/{id}/progress", async (string id, HttpRequest request, MediaRequestStore store, MediaRequestCommands commands, OdOptions options) =>
+        requests.MapPost(ApiRoutes.MediaRequests.Progress, async (string id, HttpRequest request, MediaRequestStore store, MediaRequestCommands commands, OdOptions options) =>
         {
             store.Get(id);
             var body = await JsonBody.ReadObjectAsync(request, options.MaxJsonBodyBytes, optional: true);
@@ -64,11 +64,11 @@ internal static partial class MediaRequestsEndpoints
                 percent = p.GetDouble();
             }
             var outcome = await commands.ProgressAsync(id, new MediaRequestProgress(message, percent), request.HttpContext.RequestAborted);
-            return outcome.Completed ? Results.Ok(outcome.Request) : Results.Accepted($"/api/media-requests/{id}", outcome.Request);
+            return outcome.Completed ? Results.Ok(outcome.Request) : Results.Accepted(ApiRoutes.MediaRequests.ItemPath(id), outcome.Request);
         })
         .AllowCallbackToken();
 
-        requests.MapPost("/{id}/fulfill", async (string id, HttpRequest request, MediaRequestStore store, MediaRequestCommands commands, OdOptions options) =>
+        requests.MapPost(ApiRoutes.MediaRequests.Fulfill, async (string id, HttpRequest request, MediaRequestStore store, MediaRequestCommands commands, OdOptions options) =>
         {
             store.Get(id);
             return Outcome(await FulfillAsync(id, request, commands, options));
@@ -79,7 +79,7 @@ internal static partial class MediaRequestsEndpoints
 
     /// <summary>200 with the request once its outcome is recorded; 202 while its workflow is still recording it.</summary>
     private static IResult Outcome(MediaRequestOutcome outcome) =>
-        outcome.Completed ? Results.Ok(outcome.Request) : Results.Accepted($"/api/media-requests/{outcome.Request.Id}", outcome.Request);
+        outcome.Completed ? Results.Ok(outcome.Request) : Results.Accepted(ApiRoutes.MediaRequests.ItemPath(outcome.Request.Id), outcome.Request);
 
     /// <summary>
     /// Bytes as multipart/form-data or as the raw body with their content type, or JSON naming a project file
