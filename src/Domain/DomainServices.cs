@@ -13,7 +13,8 @@ public static class DomainServices
 {
     /// <summary>
     /// Every domain service over one data root, as the service and the tests build them. The caller supplies an
-    /// <see cref="IExternalMediaDispatcher"/> (the API registers Temporal's) and may replace the <see cref="TimeProvider"/>.
+    /// <see cref="IExternalMediaDispatcher"/> (the API registers Temporal's) and an
+    /// <see cref="IResultDownloader"/> (Activities' <c>AddResultDownloads</c>) and may replace the <see cref="TimeProvider"/>.
     /// </summary>
     public static IServiceCollection AddOpenDesignDomain(this IServiceCollection services, OdOptions options)
     {
@@ -35,9 +36,7 @@ public static class DomainServices
         services.AddSingleton<MediaGenerationService>();
         services.AddSingleton<MediaRequestCommands>();
         services.AddSingleton<FulfillmentService>();
-        services.AddSingleton<ResultDownloader>();
         services.AddHostedService<StagingSweeper>();
-        services.AddHttpClient(ResultDownloader.HttpClientName, c => c.Timeout = TimeSpan.FromMinutes(5));
         return services;
     }
 }

@@ -21,7 +21,7 @@ internal static class EventsEndpoints
             {
                 ReadAfter = cursor => events.ReadRun(run.Id, cursor, maxBytes: options.SseReplayPageBytes),
                 CursorOf = e => e.Seq,
-                FrameOf = e => e.RunFrame,
+                FrameOf = SseFrames.OfRun,
                 IsFinal = e => e.Name == EventNames.End,
                 Contiguous = true,
             };
@@ -43,7 +43,7 @@ internal static class EventsEndpoints
             {
                 ReadAfter = c => events.ReadGlobal(c, EventNames.MediaRequest, maxBytes: options.SseReplayPageBytes),
                 CursorOf = e => e.Id,
-                FrameOf = e => e.GlobalFrame,
+                FrameOf = SseFrames.OfFeed,
             };
             await stream.RunAsync(subscription, after, follow);
         })

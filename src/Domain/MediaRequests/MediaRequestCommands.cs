@@ -13,7 +13,7 @@ public sealed class MediaRequestCommands(
     MediaRequestStore store,
     MediaRequestService transitions,
     FulfillmentService fulfillment,
-    ResultDownloader downloader,
+    IResultDownloader downloader,
     IExternalMediaDispatcher dispatcher,
     EventHub hub,
     OdOptions options)

@@ -1,13 +1,15 @@
 using OpenDesign.Workflows.Contracts;
 using OpenDesign.Workflows.Domain;
+using OpenDesign.Workflows.Domain.Files;
 
-namespace OpenDesign.Workflows.Domain.Files;
+namespace OpenDesign.Workflows.Activities;
 
 /// <summary>
 /// Fetches an executor's result URL into the staging area, with the same size limit and media-type check as an upload.
-/// Only http(s) URLs are fetched; nothing is followed into the local file system.
+/// Only http(s) URLs are fetched; nothing is followed into the local file system. It lives at the edge, not in the
+/// domain, because it is HTTP: the domain asks for it through <see cref="IResultDownloader"/>.
 /// </summary>
-public sealed class ResultDownloader(IHttpClientFactory httpClients, FulfillmentService fulfillment)
+public sealed class ResultDownloader(IHttpClientFactory httpClients, FulfillmentService fulfillment) : IResultDownloader
 {
     public const string HttpClientName = "media-results";
 
