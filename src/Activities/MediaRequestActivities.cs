@@ -22,7 +22,7 @@ namespace OpenDesign.Workflows.Activities;
 public sealed class MediaRequestActivities(
     MediaRequestStore requests,
     RunStore runs,
-    MediaRequestService transitions,
+    MediaRequestTransitions transitions,
     FulfillmentService fulfillment,
     ResultDownloader downloader,
     ExecutorClientFactory executors,

@@ -30,7 +30,7 @@ public static class DomainServices
         services.AddSingleton<CallbackKey>();
         services.AddSingleton<CallbackTokens>();
         services.AddSingleton<MediaRequestStore>();
-        services.AddSingleton<MediaRequestService>();
+        services.AddSingleton<MediaRequestTransitions>();
         services.AddSingleton<RunService>();
         services.AddSingleton<WorkflowStarts>();
         services.AddSingleton<MediaGenerationService>();

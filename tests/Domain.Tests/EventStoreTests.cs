@@ -46,7 +46,7 @@ public sealed class EventStoreTests : IAsyncLifetime
         var ra = await _h.NewRequestAsync(a);
         var rb = await _h.NewRequestAsync(b);
         await _h.RunService.EndAsync(a.RunId, RunStatuses.Canceled); // cancels ra (a media_request event) and appends end (not on the feed)
-        await _h.RequestService.CancelAsync(rb.Id);
+        await _h.Transitions.CancelAsync(rb.Id);
 
         var feed = _h.Events.ReadGlobal(0, EventNames.MediaRequest);
 
@@ -109,7 +109,7 @@ public sealed class EventStoreTests : IAsyncLifetime
         var before = _h.Events.ReadRun(run.RunId, 0);
 
         await _h.RestartAsync();
-        await _h.RequestService.CancelAsync(request.Id);
+        await _h.Transitions.CancelAsync(request.Id);
         var after = _h.Events.ReadRun(run.RunId, 0);
 
         Assert.Equal([1L, 2], after.Select(e => e.Seq));
@@ -146,10 +146,10 @@ public sealed class EventStoreTests : IAsyncLifetime
         var (_, run) = await _h.NewRunAsync();
         using var runSub = _h.Hub.SubscribeRun(run.RunId);
         var request = await _h.NewRequestAsync(run);
-        await _h.RequestService.CancelAsync(request.Id);
+        await _h.Transitions.CancelAsync(request.Id);
         await TakeAsync(runSub, 2);
 
-        await Assert.ThrowsAsync<DomainException>(() => _h.RequestService.CancelAsync(request.Id));
+        await Assert.ThrowsAsync<DomainException>(() => _h.Transitions.CancelAsync(request.Id));
         var next = await _h.NewRequestAsync(run);
 
         // The next thing a subscriber sees is the next committed event: nothing from the refused unit came in between.

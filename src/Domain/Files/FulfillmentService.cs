@@ -11,7 +11,7 @@ namespace OpenDesign.Workflows.Domain.Files;
 /// file (<see cref="Placement"/>), and only then recorded; if the record loses a race, the placed file is removed again.
 /// Project files are read only through <see cref="ProjectFiles"/>.
 /// </summary>
-public sealed class FulfillmentService(OdOptions options, ProjectStore projects, MediaRequestStore store, MediaRequestService requests)
+public sealed class FulfillmentService(OdOptions options, ProjectStore projects, MediaRequestStore store, MediaRequestTransitions transitions)
 {
     public async Task<(MediaRequest Request, bool Changed)> FulfillWithUploadAsync(
         string requestId, Stream body, string? contentType, string? fileName, CancellationToken ct)
@@ -81,7 +81,7 @@ public sealed class FulfillmentService(OdOptions options, ProjectStore projects,
             var request = store.Get(requestId);
             if (request.Status == MediaRequestStatuses.Fulfilled)
             {
-                return await requests.FulfillAsync(requestId, request.FulfilledFile! with { Sha256 = staged.Sha256 });
+                return await transitions.FulfillAsync(requestId, request.FulfilledFile! with { Sha256 = staged.Sha256 });
             }
             MediaRequestGuards.RefuseIfEndedUnfulfilled(request);
             if (!File.Exists(stagedPath)) throw new DomainException(DomainErrorKind.Conflict, ErrorCodes.FileNotFound, "the staged file is gone");
@@ -89,7 +89,7 @@ public sealed class FulfillmentService(OdOptions options, ProjectStore projects,
             Directory.CreateDirectory(projectDir);
             placement = Placement.Place(stagedPath, projectDir, OutputNames.WithExtensionFor(request.RequestedOutput, staged.Mime));
             var name = Path.GetFileName(placement.Target);
-            var result = await requests.FulfillAsync(requestId, new FulfilledFile(name, request.Surface, staged.Mime, staged.Size, name, staged.Sha256));
+            var result = await transitions.FulfillAsync(requestId, new FulfilledFile(name, request.Surface, staged.Mime, staged.Size, name, staged.Sha256));
             // Same bytes committed by someone else first: the record names their file, and this copy is not needed.
             if (result.Request.FulfilledFile?.Path == name) placement = null;
             return result;
@@ -123,7 +123,7 @@ public sealed class FulfillmentService(OdOptions options, ProjectStore projects,
         EnsureKind(request, mime);
         var size = file.Stream.Length;
         var sha = Convert.ToHexStringLower(await SHA256.HashDataAsync(file.Stream, ct));
-        return await requests.FulfillAsync(requestId, new FulfilledFile(file.Name, request.Surface, mime, size, file.RelativePath, sha));
+        return await transitions.FulfillAsync(requestId, new FulfilledFile(file.Name, request.Surface, mime, size, file.RelativePath, sha));
     }
 
     /// <summary>Copies a project file into the staging area (for an external request, whose workflow commits it).</summary>

@@ -11,7 +11,7 @@ namespace OpenDesign.Workflows.Domain.MediaRequests;
 /// </summary>
 public sealed class MediaRequestCommands(
     MediaRequestStore store,
-    MediaRequestService transitions,
+    MediaRequestTransitions transitions,
     FulfillmentService fulfillment,
     IResultDownloader downloader,
     IExternalMediaDispatcher dispatcher,
