@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using OpenDesign.Workflows.Activities.Executor;
+using OpenDesign.Workflows.Domain.Files;
 using OpenDesign.Workflows.Workflows;
 
 namespace OpenDesign.Workflows.Activities;
@@ -14,6 +15,19 @@ public static class ActivityServices
         services.AddSingleton<ExecutorAuthHeaders>();
         services.AddSingleton(new CallbackUrls(publicBaseUrl));
         services.AddScoped<IMediaRequestActivities, MediaRequestActivities>();
+        return services.AddResultDownloads();
+    }
+
+    /// <summary>
+    /// The HTTP download of a result URL (<see cref="ResultDownloader"/>): a <c>{"url"}</c> fulfil needs it in every mode,
+    /// the activities in external mode. Registering it twice is harmless.
+    /// </summary>
+    public static IServiceCollection AddResultDownloads(this IServiceCollection services)
+    {
+        if (services.Any(d => d.ServiceType == typeof(ResultDownloader))) return services;
+        services.AddHttpClient(ResultDownloader.HttpClientName, c => c.Timeout = TimeSpan.FromMinutes(5));
+        services.AddSingleton<ResultDownloader>();
+        services.AddSingleton<IResultDownloader>(s => s.GetRequiredService<ResultDownloader>());
         return services;
     }
 }

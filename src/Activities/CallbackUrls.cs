@@ -1,3 +1,5 @@
+using OpenDesign.Workflows.Contracts;
+
 namespace OpenDesign.Workflows.Activities;
 
 /// <summary>Where an executor calls back for a request: the service's public base URL plus the request's routes.</summary>
@@ -5,7 +7,7 @@ public sealed class CallbackUrls(string publicBaseUrl)
 {
     private readonly string _base = publicBaseUrl.TrimEnd('/');
 
-    public string Fulfill(string requestId) => $"{_base}/api/media-requests/{requestId}/fulfill";
-    public string Fail(string requestId) => $"{_base}/api/media-requests/{requestId}/fail";
-    public string Progress(string requestId) => $"{_base}/api/media-requests/{requestId}/progress";
+    public string Fulfill(string requestId) => _base + ApiRoutes.MediaRequests.FulfillPath(requestId);
+    public string Fail(string requestId) => _base + ApiRoutes.MediaRequests.FailPath(requestId);
+    public string Progress(string requestId) => _base + ApiRoutes.MediaRequests.ProgressPath(requestId);
 }

@@ -22,7 +22,7 @@ namespace OpenDesign.Workflows.Activities;
 public sealed class MediaRequestActivities(
     MediaRequestStore requests,
     RunStore runs,
-    MediaRequestService transitions,
+    MediaRequestTransitions transitions,
     FulfillmentService fulfillment,
     ResultDownloader downloader,
     ExecutorClientFactory executors,
@@ -103,7 +103,7 @@ public sealed class MediaRequestActivities(
         {
             return (await fulfillment.CommitStagedAsync(requestId, file)).Request.Status;
         }
-        catch (DomainException e) when (e.Status is 400 or 409)
+        catch (DomainException e) when (e.Kind is DomainErrorKind.Invalid or DomainErrorKind.Conflict)
         {
             // The request ended another way, or the staged bytes are gone: nothing left to commit.
             logger.LogWarning("Media request {RequestId} could not be committed: {Reason}", requestId, e.Message);
@@ -162,7 +162,7 @@ public sealed class MediaRequestActivities(
                 var staged = await downloader.DownloadAsync(request, url, ct);
                 return new PollOutcome(status.Status, status.Message, status.Percent, null, staged);
             }
-            catch (DomainException e) when (e.Status is 400 or 413)
+            catch (DomainException e) when (e.Kind is DomainErrorKind.Invalid or DomainErrorKind.TooLarge)
             {
                 // The executor's result itself is unusable (wrong type, too large, not a URL): downloading it again
                 // at every poll would not change that, so the request fails with the reason.

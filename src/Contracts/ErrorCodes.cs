@@ -7,6 +7,11 @@ public static class ErrorCodes
     public const string NotFound = "NOT_FOUND";
     public const string PayloadTooLarge = "PAYLOAD_TOO_LARGE";
     public const string UnsupportedMediaType = "UNSUPPORTED_MEDIA_TYPE";
+    public const string MethodNotAllowed = "METHOD_NOT_ALLOWED";
+    /// <summary>Something failed inside the service; the answer never says what.</summary>
+    public const string InternalError = "INTERNAL_ERROR";
+    /// <summary>A status the service has no more specific code for.</summary>
+    public const string Error = "ERROR";
     public const string ApiTokenRequired = "API_TOKEN_REQUIRED";
     public const string ApiTokenInvalid = "API_TOKEN_INVALID";
 

@@ -11,13 +11,16 @@ public static class ToolOperations
     public static IReadOnlyList<string> All { get; } = [MediaGenerate, MediaRequestsList, MediaRequestsGet, MediaRequestsCancel];
 }
 
-/// <summary>Endpoint keys a grant lists. Parameterised routes use their template, as Open Design's explicit keys do.</summary>
+/// <summary>
+/// Endpoint keys a grant lists: the routes of <see cref="ApiRoutes"/> in Open Design's key form (<c>:id</c> for
+/// <c>{id}</c>). They are stored with every issued token, so their spelling must not change.
+/// </summary>
 public static class ToolEndpoints
 {
-    public const string MediaGenerate = "/api/tools/media/generate";
-    public const string RunMediaRequests = "/api/runs/:runId/media-requests";
-    public const string MediaRequest = "/api/media-requests/:id";
-    public const string MediaRequestCancel = "/api/media-requests/:id/cancel";
+    public static readonly string MediaGenerate = ApiRoutes.GrantKey(ApiRoutes.Tools.MediaGenerate);
+    public static readonly string RunMediaRequests = ApiRoutes.GrantKey(ApiRoutes.Runs.MediaRequests);
+    public static readonly string MediaRequest = ApiRoutes.GrantKey(ApiRoutes.MediaRequests.Item);
+    public static readonly string MediaRequestCancel = ApiRoutes.GrantKey(ApiRoutes.MediaRequests.Cancel);
 
     public static IReadOnlyList<string> All { get; } = [MediaGenerate, RunMediaRequests, MediaRequest, MediaRequestCancel];
 }

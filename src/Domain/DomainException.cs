@@ -1,17 +1,17 @@
 namespace OpenDesign.Workflows.Domain;
 
 /// <summary>
-/// A refusal the caller can act on: the HTTP layer turns it into problem+json with <see cref="Code"/>.
-/// Anything else that escapes is a bug, never a client error.
+/// A refusal the caller can act on: the Api turns its <see cref="Kind"/> into a status and answers problem+json with
+/// <see cref="Code"/>. Anything else that escapes is a bug, never a client error.
 /// </summary>
-public sealed class DomainException(int status, string code, string message, IReadOnlyDictionary<string, object?>? details = null)
+public sealed class DomainException(DomainErrorKind kind, string code, string message, IReadOnlyDictionary<string, object?>? details = null)
     : Exception(message)
 {
-    public int Status { get; } = status;
+    public DomainErrorKind Kind { get; } = kind;
     public string Code { get; } = code;
     public IReadOnlyDictionary<string, object?>? Details { get; } = details;
 
-    public static DomainException BadRequest(string message, string code = Contracts.ErrorCodes.BadRequest) => new(400, code, message);
-    public static DomainException NotFound(string code, string message) => new(404, code, message);
-    public static DomainException Conflict(string code, string message) => new(409, code, message);
+    public static DomainException Invalid(string message, string code = Contracts.ErrorCodes.BadRequest) => new(DomainErrorKind.Invalid, code, message);
+    public static DomainException NotFound(string code, string message) => new(DomainErrorKind.NotFound, code, message);
+    public static DomainException Conflict(string code, string message) => new(DomainErrorKind.Conflict, code, message);
 }

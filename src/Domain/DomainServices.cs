@@ -13,7 +13,8 @@ public static class DomainServices
 {
     /// <summary>
     /// Every domain service over one data root, as the service and the tests build them. The caller supplies an
-    /// <see cref="IExternalMediaDispatcher"/> (the API registers Temporal's) and may replace the <see cref="TimeProvider"/>.
+    /// <see cref="IExternalMediaDispatcher"/> (the API registers Temporal's) and an
+    /// <see cref="IResultDownloader"/> (Activities' <c>AddResultDownloads</c>) and may replace the <see cref="TimeProvider"/>.
     /// </summary>
     public static IServiceCollection AddOpenDesignDomain(this IServiceCollection services, OdOptions options)
     {
@@ -29,15 +30,13 @@ public static class DomainServices
         services.AddSingleton<CallbackKey>();
         services.AddSingleton<CallbackTokens>();
         services.AddSingleton<MediaRequestStore>();
-        services.AddSingleton<MediaRequestService>();
+        services.AddSingleton<MediaRequestTransitions>();
         services.AddSingleton<RunService>();
         services.AddSingleton<WorkflowStarts>();
         services.AddSingleton<MediaGenerationService>();
         services.AddSingleton<MediaRequestCommands>();
         services.AddSingleton<FulfillmentService>();
-        services.AddSingleton<ResultDownloader>();
         services.AddHostedService<StagingSweeper>();
-        services.AddHttpClient(ResultDownloader.HttpClientName, c => c.Timeout = TimeSpan.FromMinutes(5));
         return services;
     }
 }

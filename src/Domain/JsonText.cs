@@ -49,5 +49,5 @@ public static class JsonText
         }
     }
 
-    private static DomainException Invalid() => DomainException.BadRequest(InvalidMessage);
+    private static DomainException Invalid() => DomainException.Invalid(InvalidMessage);
 }

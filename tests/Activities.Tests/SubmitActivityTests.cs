@@ -3,6 +3,7 @@ using OpenDesign.Workflows.Activities.Tests.Support;
 using OpenDesign.Workflows.Contracts;
 using OpenDesign.Workflows.Domain;
 using OpenDesign.Workflows.Domain.Files;
+using OpenDesign.Workflows.Domain.Tests.Support;
 using OpenDesign.Workflows.Workflows;
 using Temporalio.Exceptions;
 using WireMock.RequestBuilders;

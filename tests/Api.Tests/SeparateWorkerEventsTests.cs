@@ -27,7 +27,7 @@ public sealed class SeparateWorkerEventsTests : IDisposable
             .AddOpenDesignDomain(new OdOptions { DataDir = _dir.Path }).BuildServiceProvider();
         var mine = await api.GenerateOkAsync(run.ToolToken);
         var now = DateTimeOffset.UtcNow;
-        var theirs = await worker.GetRequiredService<MediaRequestService>().CreateAsync(mine with { Id = Ids.NewMediaRequestId(), CreatedAt = now, UpdatedAt = now });
+        var theirs = await worker.GetRequiredService<MediaRequestTransitions>().CreateAsync(mine with { Id = Ids.NewMediaRequestId(), CreatedAt = now, UpdatedAt = now });
         var mineAgain = await api.GenerateOkAsync(run.ToolToken);
 
         var frames = await SseClient.TakeAsync(stream, 3, TimeSpan.FromSeconds(15));

@@ -41,7 +41,7 @@ public sealed class SseStreamTests
         await streaming.WaitAsync(Wait);
 
         // Everything up to the held write, in order, then the resume frame naming the last one; the stream has ended.
-        var expected = string.Concat(_store.Take(3).Select(e => Encoding.UTF8.GetString(e.RunFrame)))
+        var expected = string.Concat(_store.Take(3).Select(e => Encoding.UTF8.GetString(SseFrames.OfRun(e))))
             + "id: 3\nevent: resume\ndata: {\"after\":3,\"reason\":\"too_far_behind\"}\n\n";
         Assert.Equal(": connected\n\n" + expected, body.Text);
 
@@ -53,7 +53,7 @@ public sealed class SseStreamTests
         await again.WaitForAsync("id: 9\n");
         await aborted.CancelAsync();
         await following.WaitAsync(Wait);
-        Assert.Equal(": connected\n\n" + string.Concat(_store.Skip(3).Select(e => Encoding.UTF8.GetString(e.RunFrame))), again.Text);
+        Assert.Equal(": connected\n\n" + string.Concat(_store.Skip(3).Select(e => Encoding.UTF8.GetString(SseFrames.OfRun(e)))), again.Text);
     }
 
     [Fact]
@@ -69,7 +69,7 @@ public sealed class SseStreamTests
         await aborted.CancelAsync();
         await streaming.WaitAsync(Wait);
 
-        Assert.Equal(": connected\n\n" + string.Concat(_store.Select(e => Encoding.UTF8.GetString(e.RunFrame))), body.Text);
+        Assert.Equal(": connected\n\n" + string.Concat(_store.Select(e => Encoding.UTF8.GetString(SseFrames.OfRun(e)))), body.Text);
     }
 
     private SseStream Stream(GateStream body, CancellationToken aborted)
@@ -87,7 +87,7 @@ public sealed class SseStreamTests
                 }
             },
             CursorOf = e => e.Seq,
-            FrameOf = e => e.RunFrame,
+            FrameOf = e => SseFrames.OfRun(e),
             Contiguous = true,
         };
     }

@@ -227,7 +227,7 @@ public sealed class FulfillmentServiceTests : IAsyncLifetime
             release.Wait(TimeSpan.FromSeconds(10));
         });
         Assert.True(entered.Wait(TimeSpan.FromSeconds(10)));
-        var cancel = _h.RequestService.CancelAsync(request.Id);
+        var cancel = _h.Transitions.CancelAsync(request.Id);
         var fulfil = Task.Run(() => Upload(request.Id, Png, "image/png"));
         var sawPlacement = SpinWait.SpinUntil(() => File.Exists(placed) || fulfil.IsCompleted, TimeSpan.FromSeconds(10));
         release.Set();
@@ -245,7 +245,7 @@ public sealed class FulfillmentServiceTests : IAsyncLifetime
     public async Task An_ended_request_refuses_an_upload_and_stores_nothing()
     {
         var request = await _h.NewRequestAsync(_run, output: "poster.png");
-        await _h.RequestService.CancelAsync(request.Id);
+        await _h.Transitions.CancelAsync(request.Id);
 
         var e = await Refusal.ExpectAsync(() => Upload(request.Id, Png, "image/png"), 409, ErrorCodes.MediaRequestTerminal, "media request is cancelled");
 

@@ -28,7 +28,7 @@ public sealed class MediaRequestStoreTests : IAsyncLifetime
             expected.Add((await _h.NewRequestAsync(run)).Id);
             await _h.NewRequestAsync(other); // interleaved requests of another run never show up
         }
-        await _h.RequestService.CancelAsync(expected[2]); // a change does not move a request in the order
+        await _h.Transitions.CancelAsync(expected[2]); // a change does not move a request in the order
 
         var seen = new List<string>();
         string? cursor = null;

@@ -36,7 +36,7 @@ public sealed class ProjectFilesTests : IAsyncLifetime
         {
             try
             {
-                using var file = ProjectFiles.Open(ProjectDir, "swap.png", 404, "missing");
+                using var file = ProjectFiles.Open(ProjectDir, "swap.png", DomainErrorKind.NotFound, "missing");
                 Assert.Equal(Inside, ReadAll(file.Stream));
                 served++;
             }
@@ -89,7 +89,7 @@ public sealed class ProjectFilesTests : IAsyncLifetime
         const string message = "path names a special file (a FIFO, socket or device); only regular files are read";
 
         // Run off the test thread: before the fix the open blocks for ever, and the guard turns that into a failure.
-        var open = Task.Run(() => Refusal.Expect(() => ProjectFiles.Open(ProjectDir, "fifo.png", 404, "missing"), 400, ErrorCodes.NotARegularFile, message));
+        var open = Task.Run(() => Refusal.Expect(() => ProjectFiles.Open(ProjectDir, "fifo.png", DomainErrorKind.NotFound, "missing"), 400, ErrorCodes.NotARegularFile, message));
         await open.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
         var fulfil = Task.Run(() => Refusal.ExpectAsync(() => _h.Fulfillment.FulfillWithProjectFileAsync(request.Id, "fifo.png", CancellationToken.None),
             400, ErrorCodes.NotARegularFile, message));
@@ -101,7 +101,7 @@ public sealed class ProjectFilesTests : IAsyncLifetime
     public void A_directory_is_no_file()
     {
         Directory.CreateDirectory(Path.Combine(ProjectDir, "renders"));
-        Refusal.Expect(() => ProjectFiles.Open(ProjectDir, "renders", 404, "no such file"), 404, ErrorCodes.FileNotFound, "no such file");
+        Refusal.Expect(() => ProjectFiles.Open(ProjectDir, "renders", DomainErrorKind.NotFound, "no such file"), 404, ErrorCodes.FileNotFound, "no such file");
     }
 
     [Fact]
@@ -109,13 +109,13 @@ public sealed class ProjectFilesTests : IAsyncLifetime
     {
         File.CreateSymbolicLink(Path.Combine(ProjectDir, "a.png"), "b.png");
         File.CreateSymbolicLink(Path.Combine(ProjectDir, "b.png"), "a.png");
-        Refusal.Expect(() => ProjectFiles.Open(ProjectDir, "a.png", 404, "missing"), 400, ErrorCodes.PathNotAllowed,
+        Refusal.Expect(() => ProjectFiles.Open(ProjectDir, "a.png", DomainErrorKind.NotFound, "missing"), 400, ErrorCodes.PathNotAllowed,
             "path cannot be resolved: a symbolic link loops");
     }
 
     [Fact]
     public void A_name_longer_than_the_file_system_allows_is_path_not_allowed() =>
-        Refusal.Expect(() => ProjectFiles.Open(ProjectDir, new string('a', 300) + ".png", 404, "missing"), 400, ErrorCodes.PathNotAllowed,
+        Refusal.Expect(() => ProjectFiles.Open(ProjectDir, new string('a', 300) + ".png", DomainErrorKind.NotFound, "missing"), 400, ErrorCodes.PathNotAllowed,
             "path has a name longer than the file system allows");
 
     [Fact]
@@ -125,7 +125,7 @@ public sealed class ProjectFilesTests : IAsyncLifetime
         await File.WriteAllBytesAsync(Path.Combine(ProjectDir, "renders", "final.png"), Inside);
         File.CreateSymbolicLink(Path.Combine(ProjectDir, "latest.png"), Path.Combine(ProjectDir, "renders", "final.png"));
 
-        using var file = ProjectFiles.Open(ProjectDir, "latest.png", 404, "missing");
+        using var file = ProjectFiles.Open(ProjectDir, "latest.png", DomainErrorKind.NotFound, "missing");
 
         Assert.Equal(("renders/final.png", "final.png"), (file.RelativePath, file.Name));
         Assert.Equal(Inside, ReadAll(file.Stream));
@@ -140,7 +140,7 @@ public sealed class ProjectFilesTests : IAsyncLifetime
         await File.WriteAllBytesAsync(outside, Outside);
         Assert.Equal(0, UnixFiles.LinkNoReplace(outside, Path.Combine(ProjectDir, "hard.png")));
 
-        using var file = ProjectFiles.Open(ProjectDir, "hard.png", 404, "missing");
+        using var file = ProjectFiles.Open(ProjectDir, "hard.png", DomainErrorKind.NotFound, "missing");
 
         Assert.Equal(Outside, ReadAll(file.Stream));
     }

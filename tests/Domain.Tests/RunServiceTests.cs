@@ -49,9 +49,9 @@ public sealed class RunServiceTests : IAsyncLifetime
         var (_, run) = await _h.NewRunAsync();
         var waiting = await _h.NewRequestAsync(run);
         var submitted = await _h.NewRequestAsync(run, "video");
-        await _h.RequestService.MarkSubmittedAsync(submitted.Id, _ => new ExternalRef(ExecutorId: "gpu-1"));
+        await _h.Transitions.MarkSubmittedAsync(submitted.Id, _ => new ExternalRef(ExecutorId: "gpu-1"));
         var done = await _h.NewRequestAsync(run, "audio");
-        await _h.RequestService.FailAsync(done.Id, new MediaRequestError("provider said no"));
+        await _h.Transitions.FailAsync(done.Id, new MediaRequestError("provider said no"));
         _h.Clock.Advance(TimeSpan.FromMinutes(3));
 
         var ended = await _h.RunService.EndAsync(run.RunId, RunStatuses.Canceled);

@@ -11,7 +11,7 @@ namespace OpenDesign.Workflows.Domain.Tests;
 /// <summary>Durable, sliding, revocable run tokens over a real database and a manual clock.</summary>
 public sealed partial class ToolTokensTests : IAsyncLifetime
 {
-    private const string Endpoint = ToolEndpoints.MediaGenerate;
+    private static readonly string Endpoint = ToolEndpoints.MediaGenerate;
     private const string Operation = ToolOperations.MediaGenerate;
     private static readonly TimeSpan Ttl = TimeSpan.FromMinutes(15);
 

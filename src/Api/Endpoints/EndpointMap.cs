@@ -7,12 +7,11 @@ public static class EndpointMap
         app.MapHealth();
         // A worker-only process serves health alone: its job is the Temporal worker, not the API.
         if (app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Temporal.TemporalOptions>>().Value.WorkerOnly) return app;
-        var api = app.MapGroup("/api");
-        api.MapProjects();
-        api.MapRuns();
-        api.MapToolMedia();
-        api.MapMediaRequests();
-        api.MapEvents();
+        app.MapProjects();
+        app.MapRuns();
+        app.MapToolMedia();
+        app.MapMediaRequests();
+        app.MapEvents();
         return app;
     }
 }

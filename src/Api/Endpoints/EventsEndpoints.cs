@@ -9,9 +9,9 @@ namespace OpenDesign.Workflows.Api.Endpoints;
 
 internal static class EventsEndpoints
 {
-    public static void MapEvents(this RouteGroupBuilder api)
+    public static void MapEvents(this IEndpointRouteBuilder app)
     {
-        api.MapGet("/runs/{id}/events", async (string id, HttpContext context, RunStore runs, EventStore events, EventHub hub, OdOptions options) =>
+        app.MapGet(ApiRoutes.Runs.Events, async (string id, HttpContext context, RunStore runs, EventStore events, EventHub hub, OdOptions options) =>
         {
             var run = runs.Get(id);
             var after = Cursor(context) ?? 0;
@@ -21,7 +21,7 @@ internal static class EventsEndpoints
             {
                 ReadAfter = cursor => events.ReadRun(run.Id, cursor, maxBytes: options.SseReplayPageBytes),
                 CursorOf = e => e.Seq,
-                FrameOf = e => e.RunFrame,
+                FrameOf = SseFrames.OfRun,
                 IsFinal = e => e.Name == EventNames.End,
                 Contiguous = true,
             };
@@ -31,7 +31,7 @@ internal static class EventsEndpoints
         })
         .WithTags("Events");
 
-        api.MapGet("/events", async (HttpContext context, EventStore events, EventHub hub, OdOptions options) =>
+        app.MapGet(ApiRoutes.Events, async (HttpContext context, EventStore events, EventHub hub, OdOptions options) =>
         {
             var cursor = Cursor(context);
             var follow = Follow(context);
@@ -43,7 +43,7 @@ internal static class EventsEndpoints
             {
                 ReadAfter = c => events.ReadGlobal(c, EventNames.MediaRequest, maxBytes: options.SseReplayPageBytes),
                 CursorOf = e => e.Id,
-                FrameOf = e => e.GlobalFrame,
+                FrameOf = SseFrames.OfFeed,
             };
             await stream.RunAsync(subscription, after, follow);
         })
@@ -63,7 +63,7 @@ internal static class EventsEndpoints
         if (raw.Length == 0) return null;
         if (!long.TryParse(raw, NumberStyles.None, CultureInfo.InvariantCulture, out var value))
         {
-            throw DomainException.BadRequest($"{source} must be a non-negative integer event id");
+            throw DomainException.Invalid($"{source} must be a non-negative integer event id");
         }
         return value;
     }

@@ -1,4 +1,5 @@
 using OpenDesign.Workflows.Api.Temporal;
+using OpenDesign.Workflows.Contracts;
 
 namespace OpenDesign.Workflows.Api.Endpoints;
 
@@ -7,9 +8,9 @@ internal static class HealthEndpoints
 {
     public static void MapHealth(this IEndpointRouteBuilder app)
     {
-        var health = app.MapGroup("/health").WithTags("Health");
-        health.MapGet("/live", () => TypedResults.Ok(new HealthReport("ok", null)));
-        health.MapGet("/ready", async (TemporalRuntime temporal, HttpContext context) =>
+        var health = app.MapGroup("").WithTags("Health");
+        health.MapGet(ApiRoutes.Health.Live, () => TypedResults.Ok(new HealthReport("ok", null)));
+        health.MapGet(ApiRoutes.Health.Ready, async (TemporalRuntime temporal, HttpContext context) =>
         {
             var problem = await temporal.CheckAsync(context.RequestAborted);
             var options = temporal.Options;

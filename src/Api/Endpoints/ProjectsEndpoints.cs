@@ -11,23 +11,24 @@ internal static class ProjectsEndpoints
 {
     private static readonly FileExtensionContentTypeProvider ContentTypes = new();
 
-    public static void MapProjects(this RouteGroupBuilder api)
+    public static void MapProjects(this IEndpointRouteBuilder app)
     {
-        var projects = api.MapGroup("/projects").WithTags("Projects");
+        // No route prefix: every template is the full one from ApiRoutes, so it is spelled in one place.
+        var projects = app.MapGroup("").WithTags("Projects");
 
-        projects.MapPost("/", async (HttpRequest request, ProjectStore store, OdOptions options) =>
+        projects.MapPost(ApiRoutes.Projects.Collection, async (HttpRequest request, ProjectStore store, OdOptions options) =>
         {
             var body = await JsonBody.ReadObjectAsync(request, options.MaxJsonBodyBytes, optional: true);
             var project = await store.CreateAsync(JsonBody.OptionalString(body, "name", ProjectStore.MaxNameLength));
-            return TypedResults.Created($"/api/projects/{project.Id}", project);
+            return TypedResults.Created(ApiRoutes.Projects.ItemPath(project.Id), project);
         });
 
-        projects.MapGet("/{id}", (string id, ProjectStore store) => TypedResults.Ok(store.Get(id)));
+        projects.MapGet(ApiRoutes.Projects.Item, (string id, ProjectStore store) => TypedResults.Ok(store.Get(id)));
 
-        projects.MapMethods("/{id}/files/{**path}", ["GET", "HEAD"], (string id, string? path, HttpContext context, ProjectStore store) =>
+        projects.MapMethods(ApiRoutes.Projects.File, ["GET", "HEAD"], (string id, string? path, HttpContext context, ProjectStore store) =>
         {
             var project = store.Get(id);
-            var file = ProjectFiles.Open(project.Dir, path ?? "", 404, "no such file in the project");
+            var file = ProjectFiles.Open(project.Dir, path ?? "", DomainErrorKind.NotFound, "no such file in the project");
             var contentType = MediaTypes.MimeOf(file.Name)
                 ?? (ContentTypes.TryGetContentType(file.Name, out var type) ? type : "application/octet-stream");
             // Project files are written by agents and served on the admin origin: never sniffed, never able to run

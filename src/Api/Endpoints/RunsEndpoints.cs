@@ -12,11 +12,11 @@ internal static class RunsEndpoints
 {
     private const int MaxMessageLength = 100_000;
 
-    public static void MapRuns(this RouteGroupBuilder api)
+    public static void MapRuns(this IEndpointRouteBuilder app)
     {
-        var runs = api.MapGroup("/runs").WithTags("Runs");
+        var runs = app.MapGroup("").WithTags("Runs");
 
-        runs.MapPost("/", async (HttpRequest request, RunService service, IExternalMediaDispatcher dispatcher, OdOptions options) =>
+        runs.MapPost(ApiRoutes.Runs.Collection, async (HttpRequest request, RunService service, IExternalMediaDispatcher dispatcher, OdOptions options) =>
         {
             var body = await JsonBody.ReadObjectAsync(request, options.MaxJsonBodyBytes);
             var projectId = JsonBody.RequiredString(body, "projectId", 64);
@@ -26,30 +26,30 @@ internal static class RunsEndpoints
             var policy = MediaPolicyParser.Parse(body.TryGetProperty("mediaExecution", out var p) ? p : null);
             if (policy.Mode == MediaExecutionModes.External && !dispatcher.IsAvailable)
             {
-                throw new DomainException(503, ErrorCodes.TemporalUnavailable,
+                throw new DomainException(DomainErrorKind.Unavailable, ErrorCodes.TemporalUnavailable,
                     "external media mode needs the workflow engine (Temporal), which is not available; see GET /health/ready");
             }
             var created = await service.CreateAsync(projectId, agentId, message, conversationId, policy);
-            return TypedResults.Created($"/api/runs/{created.RunId}", created);
+            return TypedResults.Created(ApiRoutes.Runs.ItemPath(created.RunId), created);
         });
 
-        runs.MapGet("/", (string? projectId, string? status, RunStore store, OdOptions options) =>
+        runs.MapGet(ApiRoutes.Runs.Collection, (string? projectId, string? status, RunStore store, OdOptions options) =>
             TypedResults.Ok(new RunList(store.List(projectId, status, options.MaxPageSize))));
 
-        runs.MapGet("/{id}", (string id, RunStore store) => TypedResults.Ok(store.Get(id)));
+        runs.MapGet(ApiRoutes.Runs.Item, (string id, RunStore store) => TypedResults.Ok(store.Get(id)));
 
-        runs.MapPost("/{id}/finish", async (string id, HttpRequest request, RunService service, ExternalRequestCanceller canceller, OdOptions options) =>
+        runs.MapPost(ApiRoutes.Runs.Finish, async (string id, HttpRequest request, RunService service, ExternalRequestCanceller canceller, OdOptions options) =>
         {
             var body = await JsonBody.ReadObjectAsync(request, options.MaxJsonBodyBytes);
             var status = JsonBody.OptionalString(body, "status", 32);
             if (status is not (RunStatuses.Succeeded or RunStatuses.Failed))
             {
-                throw DomainException.BadRequest("status must be succeeded or failed");
+                throw DomainException.Invalid("status must be succeeded or failed");
             }
             return TypedResults.Ok(await canceller.AfterRunEndAsync(await service.EndAsync(id, status)));
         });
 
-        runs.MapPost("/{id}/cancel", async (string id, RunService service, ExternalRequestCanceller canceller) =>
+        runs.MapPost(ApiRoutes.Runs.Cancel, async (string id, RunService service, ExternalRequestCanceller canceller) =>
             TypedResults.Ok(await canceller.AfterRunEndAsync(await service.EndAsync(id, RunStatuses.Canceled))));
     }
 }

@@ -9,14 +9,14 @@ namespace OpenDesign.Workflows.Api.Endpoints;
 /// <summary>The agent's route to media: the project and the policy come from the run the tool token belongs to.</summary>
 internal static class ToolMediaEndpoints
 {
-    public static void MapToolMedia(this RouteGroupBuilder api)
+    public static void MapToolMedia(this IEndpointRouteBuilder app)
     {
-        api.MapPost("/tools/media/generate", async (HttpRequest request, Caller caller, MediaGenerationService service, OdOptions options) =>
+        app.MapPost(ApiRoutes.Tools.MediaGenerate, async (HttpRequest request, Caller caller, MediaGenerationService service, OdOptions options) =>
         {
             var body = await JsonBody.ReadAsync(request, options.MaxJsonBodyBytes);
             var (created, json) = await service.GenerateWithJsonAsync(caller.Grant!, body!.Value);
             // The JSON just stored is the answer: the hot path serialises the request once, not twice.
-            request.HttpContext.Response.Headers.Location = $"/api/media-requests/{created.Id}";
+            request.HttpContext.Response.Headers.Location = ApiRoutes.MediaRequests.ItemPath(created.Id);
             return Results.Text(json, "application/json; charset=utf-8", System.Text.Encoding.UTF8, StatusCodes.Status202Accepted);
         })
         .RequireToolToken(ToolEndpoints.MediaGenerate, ToolOperations.MediaGenerate)

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using OpenDesign.Workflows.Activities;
 using OpenDesign.Workflows.Api.Http;
 using OpenDesign.Workflows.Api.Security;
 using OpenDesign.Workflows.Api.Temporal;
@@ -52,6 +53,7 @@ public static class ServiceSetup
 
         var services = builder.Services;
         services.AddOpenDesignDomain(options);
+        services.AddResultDownloads();
         services.AddSingleton(new ApiTokenOptions(apiToken));
         var browsers = BrowserAccess.From(configuration, options);
         services.AddSingleton(browsers);

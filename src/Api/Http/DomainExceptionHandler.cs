@@ -12,13 +12,13 @@ internal sealed class DomainExceptionHandler(IProblemDetailsService problems, IL
     {
         var (status, code, detail, details) = exception switch
         {
-            DomainException d => (d.Status, d.Code, d.Message, d.Details),
+            DomainException d => (ErrorKindStatus.Of(d.Kind), d.Code, d.Message, d.Details),
             BadHttpRequestException b when b.StatusCode == 413 => (413, ErrorCodes.PayloadTooLarge, "the request body is too large", null),
             BadHttpRequestException b => (b.StatusCode, ErrorCodes.BadRequest, b.Message, null),
             JsonException => (400, ErrorCodes.BadRequest, "the request body is not valid JSON", null),
             InvalidDataException => (400, ErrorCodes.BadRequest, "the multipart body is malformed", null),
             IOException when context.RequestAborted.IsCancellationRequested => (400, ErrorCodes.BadRequest, "the request was aborted", null),
-            _ => (500, "INTERNAL_ERROR", "the service failed to handle the request", (IReadOnlyDictionary<string, object?>?)null),
+            _ => (500, ErrorCodes.InternalError, "the service failed to handle the request", (IReadOnlyDictionary<string, object?>?)null),
         };
         // A refusal the service chose (even a 503) is not an error of the service; only the unexpected is logged as one.
         if (exception is not DomainException && status >= 500) logger.LogError(exception, "Unhandled error on {Method} {Path}", context.Request.Method, context.Request.Path);

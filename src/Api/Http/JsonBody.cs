@@ -38,7 +38,7 @@ internal static class JsonBody
         if (json.Span.Trim(" \t\r\n"u8).IsEmpty)
         {
             if (optional) return null;
-            throw DomainException.BadRequest("a JSON body is required");
+            throw DomainException.Invalid("a JSON body is required");
         }
         JsonElement root;
         try
@@ -48,7 +48,7 @@ internal static class JsonBody
         }
         catch (JsonException)
         {
-            throw DomainException.BadRequest("the request body is not valid JSON");
+            throw DomainException.Invalid("the request body is not valid JSON");
         }
         // Once for the whole body, so no handler or parser meets a string it cannot read, ignored fields included.
         JsonText.EnsureValid(json.Span, MaxDepth);
@@ -59,28 +59,28 @@ internal static class JsonBody
     {
         var value = await ReadAsync(request, maxBytes, optional);
         if (value is null) return EmptyObject;
-        if (value.Value.ValueKind != JsonValueKind.Object) throw DomainException.BadRequest("the request body must be a JSON object");
+        if (value.Value.ValueKind != JsonValueKind.Object) throw DomainException.Invalid("the request body must be a JSON object");
         return value.Value;
     }
 
     public static string? OptionalString(JsonElement obj, string name, int maxLength)
     {
         if (!obj.TryGetProperty(name, out var el) || el.ValueKind == JsonValueKind.Null) return null;
-        if (el.ValueKind != JsonValueKind.String) throw DomainException.BadRequest($"{name} must be a string");
+        if (el.ValueKind != JsonValueKind.String) throw DomainException.Invalid($"{name} must be a string");
         var value = JsonText.Read(el);
-        if (value.Length > maxLength) throw DomainException.BadRequest($"{name} must be at most {maxLength} characters");
+        if (value.Length > maxLength) throw DomainException.Invalid($"{name} must be at most {maxLength} characters");
         return value;
     }
 
     public static string RequiredString(JsonElement obj, string name, int maxLength)
     {
         var value = OptionalString(obj, name, maxLength);
-        if (string.IsNullOrWhiteSpace(value)) throw DomainException.BadRequest($"{name} is required");
+        if (string.IsNullOrWhiteSpace(value)) throw DomainException.Invalid($"{name} is required");
         return value;
     }
 
     private static readonly JsonElement EmptyObject = JsonDocument.Parse("{}").RootElement.Clone();
 
     private static DomainException TooLarge(int maxBytes) =>
-        new(413, ErrorCodes.PayloadTooLarge, $"the JSON body is larger than the limit of {maxBytes} bytes");
+        new(DomainErrorKind.TooLarge, ErrorCodes.PayloadTooLarge, $"the JSON body is larger than the limit of {maxBytes} bytes");
 }

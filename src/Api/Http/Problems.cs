@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Mvc;
+using OpenDesign.Workflows.Domain;
 
 namespace OpenDesign.Workflows.Api.Http;
 
@@ -18,6 +19,10 @@ internal static class Problems
         if (details is not null) problem.Extensions["details"] = details;
         return service.WriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem });
     }
+
+    /// <summary>Answers a domain refusal: its kind decides the status (<see cref="ErrorKindStatus"/>).</summary>
+    public static ValueTask WriteAsync(IProblemDetailsService service, HttpContext context, DomainException refusal) =>
+        WriteAsync(service, context, ErrorKindStatus.Of(refusal.Kind), refusal.Code, refusal.Message, refusal.Details);
 
     private static string ReasonPhrase(int status) =>
         Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status) is { Length: > 0 } phrase ? phrase : "Error";

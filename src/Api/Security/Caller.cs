@@ -32,7 +32,7 @@ public sealed class Caller
     {
         if (Grant is not null && (Grant.RunId != runId || Grant.ProjectId != projectId))
         {
-            throw new DomainException(403, ErrorCodes.Forbidden, "the tool token belongs to a different run",
+            throw new DomainException(DomainErrorKind.Forbidden, ErrorCodes.Forbidden, "the tool token belongs to a different run",
                 new Dictionary<string, object?> { ["runId"] = runId });
         }
     }

@@ -26,7 +26,7 @@ internal sealed class CallerAuthenticationMiddleware(RequestDelegate next, ToolT
         }
         catch (DomainException e)
         {
-            await Problems.WriteAsync(problems, context, e.Status, e.Code, e.Message, e.Details);
+            await Problems.WriteAsync(problems, context, e);
             return;
         }
         await next(context);
@@ -56,10 +56,10 @@ internal sealed class CallerAuthenticationMiddleware(RequestDelegate next, ToolT
         if (credential is not null)
         {
             if (apiToken.Matches(credential)) return Caller.Admin;
-            throw new DomainException(401, ErrorCodes.ApiTokenInvalid, "the bearer token is not valid for this service");
+            throw new DomainException(DomainErrorKind.Unauthenticated, ErrorCodes.ApiTokenInvalid, "the bearer token is not valid for this service");
         }
         if (context.Connection.RemoteIpAddress is { } ip && IPAddress.IsLoopback(ip)) return Caller.Admin;
-        throw new DomainException(401, ErrorCodes.ApiTokenRequired, "callers from other machines must send Authorization: Bearer <OD_API_TOKEN>");
+        throw new DomainException(DomainErrorKind.Unauthenticated, ErrorCodes.ApiTokenRequired, "callers from other machines must send Authorization: Bearer <OD_API_TOKEN>");
     }
 
     private Caller Callback(HttpContext context, RouteEndpoint endpoint, string credential)
@@ -68,12 +68,12 @@ internal sealed class CallerAuthenticationMiddleware(RequestDelegate next, ToolT
         var requestId = context.Request.RouteValues["id"] as string;
         if (access is null || requestId is null)
         {
-            throw new DomainException(403, ErrorCodes.CallbackTokenDenied, "callback tokens may only call a media request's fulfil, fail and progress endpoints");
+            throw new DomainException(DomainErrorKind.Forbidden, ErrorCodes.CallbackTokenDenied, "callback tokens may only call a media request's fulfil, fail and progress endpoints");
         }
         var request = callbacks.Validate(credential, requestId);
         if (MediaRequestStatuses.IsTerminal(request.Status) && !access.AfterEnd)
         {
-            throw new DomainException(401, ErrorCodes.CallbackTokenInvalid, $"the callback token is no longer valid: the media request is {request.Status}");
+            throw new DomainException(DomainErrorKind.Unauthenticated, ErrorCodes.CallbackTokenInvalid, $"the callback token is no longer valid: the media request is {request.Status}");
         }
         return Caller.Callback(requestId);
     }
@@ -86,7 +86,7 @@ internal sealed class CallerAuthenticationMiddleware(RequestDelegate next, ToolT
         const string scheme = "Bearer ";
         if (values.Count > 1 || !value.StartsWith(scheme, StringComparison.OrdinalIgnoreCase) || value.Length == scheme.Length)
         {
-            throw new DomainException(401, ErrorCodes.ApiTokenInvalid, "Authorization must be a single Bearer credential");
+            throw new DomainException(DomainErrorKind.Unauthenticated, ErrorCodes.ApiTokenInvalid, "Authorization must be a single Bearer credential");
         }
         return value[scheme.Length..].Trim();
     }

@@ -10,7 +10,7 @@ namespace OpenDesign.Workflows.Api.Temporal;
 /// </summary>
 public sealed class ExternalRequestCanceller(
     IExternalMediaDispatcher dispatcher,
-    MediaRequestService transitions,
+    MediaRequestTransitions transitions,
     MediaRequestStore requests,
     RunService runs,
     Domain.OdOptions options,

@@ -90,7 +90,7 @@ public sealed class TemporalMediaDispatcher(TemporalRuntime runtime, WorkflowSta
         }
         catch (RpcException e) when (e.Code == RpcException.StatusCode.NotFound)
         {
-            throw new DomainException(409, ErrorCodes.MediaRequestTerminal, "the media request's workflow has already finished");
+            throw new DomainException(DomainErrorKind.Conflict, ErrorCodes.MediaRequestTerminal, "the media request's workflow has already finished");
         }
         catch (Exception e) when (e is RpcException or InvalidOperationException or TimeoutException)
         {

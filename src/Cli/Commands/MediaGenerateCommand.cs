@@ -82,7 +82,7 @@ internal static class MediaGenerateCommand
 
             var result = await context.Service.SendAsync(
                 HttpMethod.Post,
-                ApiPaths.MediaGenerate,
+                ApiRoutes.Tools.MediaGenerate,
                 ServiceClient.JsonBody(request, OdJsonContext.Default.MediaGenerateRequest),
                 OdJsonContext.Default.MediaRequest,
                 cancellationToken,

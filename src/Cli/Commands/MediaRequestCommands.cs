@@ -23,7 +23,7 @@ internal static class MediaRequestCommands
             string? cursor = null;
             do
             {
-                var path = ApiPaths.RunMediaRequests(context.Get(run)!) + ApiPaths.Query(("cursor", cursor));
+                var path = ApiRoutes.Runs.MediaRequestsPath(context.Get(run)!) + QueryString.Of(("cursor", cursor));
                 var page = (await context.Service.GetAsync(path, OdJsonContext.Default.MediaRequestList, cancellationToken)).Value;
                 all.AddRange(page.Requests);
                 cursor = page.NextCursor;
@@ -53,7 +53,7 @@ internal static class MediaRequestCommands
         var id = CommandHandlers.IdArgument("id", "Media request id");
         return new Command("get", "Show a media request").With(id).WithHandler(async (context, cancellationToken) =>
         {
-            var result = await context.Service.GetAsync(ApiPaths.MediaRequest(context.Get(id)), OdJsonContext.Default.MediaRequest, cancellationToken);
+            var result = await context.Service.GetAsync(ApiRoutes.MediaRequests.ItemPath(context.Get(id)), OdJsonContext.Default.MediaRequest, cancellationToken);
             context.Print(result, Views.MediaRequest);
             return ExitCodes.Ok;
         });
@@ -77,7 +77,7 @@ internal static class MediaRequestCommands
 
             var result = await context.Service.SendAsync(
                 HttpMethod.Post,
-                ApiPaths.MediaRequestAction(context.Get(id), "fulfill"),
+                ApiRoutes.MediaRequests.FulfillPath(context.Get(id)),
                 content,
                 OdJsonContext.Default.MediaRequest,
                 cancellationToken,
@@ -92,7 +92,7 @@ internal static class MediaRequestCommands
         var id = CommandHandlers.IdArgument("id", "Media request id");
         return new Command("cancel", "Cancel a media request that has not ended").With(id).WithHandler(async (context, cancellationToken) =>
         {
-            var result = await context.Service.PostAsync(ApiPaths.MediaRequestAction(context.Get(id), "cancel"), content: null, OdJsonContext.Default.MediaRequest, cancellationToken);
+            var result = await context.Service.PostAsync(ApiRoutes.MediaRequests.CancelPath(context.Get(id)), content: null, OdJsonContext.Default.MediaRequest, cancellationToken);
             context.Print(result, (w, r) => w.WriteLine(Views.MediaRequestLine(r)));
             return ExitCodes.Ok;
         });
@@ -106,7 +106,7 @@ internal static class MediaRequestCommands
         return new Command("fail", "Mark a media request as failed").With(id, message, code).WithHandler(async (context, cancellationToken) =>
         {
             var body = ServiceClient.JsonBody(new FailMediaRequestRequest(context.Get(message)!, context.Get(code)), OdJsonContext.Default.FailMediaRequestRequest);
-            var result = await context.Service.PostAsync(ApiPaths.MediaRequestAction(context.Get(id), "fail"), body, OdJsonContext.Default.MediaRequest, cancellationToken);
+            var result = await context.Service.PostAsync(ApiRoutes.MediaRequests.FailPath(context.Get(id)), body, OdJsonContext.Default.MediaRequest, cancellationToken);
             context.Print(result, (w, r) => w.WriteLine(Views.MediaRequestLine(r)));
             return ExitCodes.Ok;
         });

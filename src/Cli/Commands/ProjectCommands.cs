@@ -19,7 +19,7 @@ internal static class ProjectCommands
         return new Command("create", "Create a project").With(name).WithHandler(async (context, cancellationToken) =>
         {
             var body = ServiceClient.JsonBody(new CreateProjectRequest(context.Get(name)), OdJsonContext.Default.CreateProjectRequest);
-            var result = await context.Service.PostAsync(ApiPaths.Projects, body, OdJsonContext.Default.Project, cancellationToken);
+            var result = await context.Service.PostAsync(ApiRoutes.Projects.Collection, body, OdJsonContext.Default.Project, cancellationToken);
             context.Print(result, (w, p) => Views.Project(w, p, $"project {p.Id} created"));
             return ExitCodes.Ok;
         });
@@ -30,7 +30,7 @@ internal static class ProjectCommands
         var id = CommandHandlers.IdArgument("id", "Project id");
         return new Command("get", "Show a project").With(id).WithHandler(async (context, cancellationToken) =>
         {
-            var result = await context.Service.GetAsync(ApiPaths.Project(context.Get(id)), OdJsonContext.Default.Project, cancellationToken);
+            var result = await context.Service.GetAsync(ApiRoutes.Projects.ItemPath(context.Get(id)), OdJsonContext.Default.Project, cancellationToken);
             context.Print(result, (w, p) => Views.Project(w, p, $"project {p.Id}"));
             return ExitCodes.Ok;
         });

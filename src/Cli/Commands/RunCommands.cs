@@ -36,7 +36,7 @@ internal static class RunCommands
             }
 
             var content = ServiceClient.JsonBody(Encoding.UTF8.GetBytes(body.ToJsonString()));
-            var result = await context.Service.PostAsync(ApiPaths.Runs, content, OdJsonContext.Default.RunCreated, cancellationToken);
+            var result = await context.Service.PostAsync(ApiRoutes.Runs.Collection, content, OdJsonContext.Default.RunCreated, cancellationToken);
             context.Print(result, PrintCreated);
             return ExitCodes.Ok;
         });
@@ -59,7 +59,7 @@ internal static class RunCommands
         var id = CommandHandlers.IdArgument("id", "Run id");
         return new Command("get", "Show a run and its effective media policy").With(id).WithHandler(async (context, cancellationToken) =>
         {
-            var result = await context.Service.GetAsync(ApiPaths.Run(context.Get(id)), OdJsonContext.Default.Run, cancellationToken);
+            var result = await context.Service.GetAsync(ApiRoutes.Runs.ItemPath(context.Get(id)), OdJsonContext.Default.Run, cancellationToken);
             context.Print(result, (w, r) => Views.Run(w, r, $"run {r.Id}: {r.Status}"));
             return ExitCodes.Ok;
         });
@@ -71,7 +71,7 @@ internal static class RunCommands
         var status = new Option<string>("--status") { Description = "Only runs in this status; 'active' means not ended", HelpName = "status" };
         return new Command("list", "List runs").With(project, status).WithHandler(async (context, cancellationToken) =>
         {
-            var path = ApiPaths.Runs + ApiPaths.Query(("projectId", context.Get(project)), ("status", context.Get(status)));
+            var path = ApiRoutes.Runs.Collection + QueryString.Of(("projectId", context.Get(project)), ("status", context.Get(status)));
             var result = await context.Service.GetAsync(path, OdJsonContext.Default.RunList, cancellationToken);
             context.Print(result, (w, list) => Views.Runs(w, list.Runs));
             return ExitCodes.Ok;
@@ -88,7 +88,7 @@ internal static class RunCommands
             .WithHandler(async (context, cancellationToken) =>
             {
                 var body = ServiceClient.JsonBody(new FinishRunRequest(context.Get(status)!), OdJsonContext.Default.FinishRunRequest);
-                var result = await context.Service.PostAsync(ApiPaths.RunFinish(context.Get(id)), body, OdJsonContext.Default.Run, cancellationToken);
+                var result = await context.Service.PostAsync(ApiRoutes.Runs.FinishPath(context.Get(id)), body, OdJsonContext.Default.Run, cancellationToken);
                 context.Print(result, (w, r) => Views.Run(w, r, $"run {r.Id} finished: {r.Status}"));
                 return ExitCodes.Ok;
             });
@@ -101,7 +101,7 @@ internal static class RunCommands
             .With(id)
             .WithHandler(async (context, cancellationToken) =>
             {
-                var result = await context.Service.PostAsync(ApiPaths.RunCancel(context.Get(id)), content: null, OdJsonContext.Default.Run, cancellationToken);
+                var result = await context.Service.PostAsync(ApiRoutes.Runs.CancelPath(context.Get(id)), content: null, OdJsonContext.Default.Run, cancellationToken);
                 context.Print(result, (w, r) => Views.Run(w, r, $"run {r.Id} cancelled: {r.Status}"));
                 return ExitCodes.Ok;
             });

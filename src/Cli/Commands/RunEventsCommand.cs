@@ -53,7 +53,7 @@ internal static class RunEventsCommand
         while (true)
         {
             // The first request names its start with ?after=; a resumed one uses Last-Event-ID like a browser would.
-            var path = ApiPaths.RunEvents(runId) + ApiPaths.Query(("follow", follow ? null : "false"), ("after", reconnect ? null : lastId));
+            var path = ApiRoutes.Runs.EventsPath(runId) + QueryString.Of(("follow", follow ? null : "false"), ("after", reconnect ? null : lastId));
             var resumeFrom = reconnect ? lastId : null;
             var printedBefore = printer.Printed;
             var connectedAt = Stopwatch.GetTimestamp();

@@ -11,7 +11,7 @@ namespace OpenDesign.Workflows.Domain.Files;
 /// file (<see cref="Placement"/>), and only then recorded; if the record loses a race, the placed file is removed again.
 /// Project files are read only through <see cref="ProjectFiles"/>.
 /// </summary>
-public sealed class FulfillmentService(OdOptions options, ProjectStore projects, MediaRequestStore store, MediaRequestService requests)
+public sealed class FulfillmentService(OdOptions options, ProjectStore projects, MediaRequestStore store, MediaRequestTransitions transitions)
 {
     public async Task<(MediaRequest Request, bool Changed)> FulfillWithUploadAsync(
         string requestId, Stream body, string? contentType, string? fileName, CancellationToken ct)
@@ -44,7 +44,7 @@ public sealed class FulfillmentService(OdOptions options, ProjectStore projects,
                     size += read;
                     if (size > options.MaxUploadBytes)
                     {
-                        throw new DomainException(413, ErrorCodes.PayloadTooLarge, $"the file is larger than the limit of {options.MaxUploadBytes} bytes");
+                        throw new DomainException(DomainErrorKind.TooLarge, ErrorCodes.PayloadTooLarge, $"the file is larger than the limit of {options.MaxUploadBytes} bytes");
                     }
                     hash.AppendData(buffer, 0, read);
                     await file.WriteAsync(buffer.AsMemory(0, read), ct);
@@ -52,7 +52,7 @@ public sealed class FulfillmentService(OdOptions options, ProjectStore projects,
                 // Durable before it becomes visible under its final name.
                 file.Flush(flushToDisk: true);
             }
-            if (size == 0) throw DomainException.BadRequest("the uploaded file is empty");
+            if (size == 0) throw DomainException.Invalid("the uploaded file is empty");
             var mime = MediaTypes.Normalize(contentType)
                 ?? (fileName is null ? null : MediaTypes.MimeOf(fileName))
                 ?? MediaTypes.MimeOf(request.RequestedOutput)
@@ -81,15 +81,15 @@ public sealed class FulfillmentService(OdOptions options, ProjectStore projects,
             var request = store.Get(requestId);
             if (request.Status == MediaRequestStatuses.Fulfilled)
             {
-                return await requests.FulfillAsync(requestId, request.FulfilledFile! with { Sha256 = staged.Sha256 });
+                return await transitions.FulfillAsync(requestId, request.FulfilledFile! with { Sha256 = staged.Sha256 });
             }
             MediaRequestGuards.RefuseIfEndedUnfulfilled(request);
-            if (!File.Exists(stagedPath)) throw new DomainException(409, ErrorCodes.FileNotFound, "the staged file is gone");
+            if (!File.Exists(stagedPath)) throw new DomainException(DomainErrorKind.Conflict, ErrorCodes.FileNotFound, "the staged file is gone");
             var projectDir = projects.DirOf(request.ProjectId);
             Directory.CreateDirectory(projectDir);
             placement = Placement.Place(stagedPath, projectDir, OutputNames.WithExtensionFor(request.RequestedOutput, staged.Mime));
             var name = Path.GetFileName(placement.Target);
-            var result = await requests.FulfillAsync(requestId, new FulfilledFile(name, request.Surface, staged.Mime, staged.Size, name, staged.Sha256));
+            var result = await transitions.FulfillAsync(requestId, new FulfilledFile(name, request.Surface, staged.Mime, staged.Size, name, staged.Sha256));
             // Same bytes committed by someone else first: the record names their file, and this copy is not needed.
             if (result.Request.FulfilledFile?.Path == name) placement = null;
             return result;
@@ -109,7 +109,7 @@ public sealed class FulfillmentService(OdOptions options, ProjectStore projects,
         // The name travels through workflow history; only a bare file name inside the staging area is accepted.
         if (staged.Name != Path.GetFileName(staged.Name) || !staged.Name.EndsWith(".part", StringComparison.Ordinal))
         {
-            throw DomainException.BadRequest("invalid staged file name");
+            throw DomainException.Invalid("invalid staged file name");
         }
         return Path.Combine(options.StagingDir, staged.Name);
     }
@@ -123,7 +123,7 @@ public sealed class FulfillmentService(OdOptions options, ProjectStore projects,
         EnsureKind(request, mime);
         var size = file.Stream.Length;
         var sha = Convert.ToHexStringLower(await SHA256.HashDataAsync(file.Stream, ct));
-        return await requests.FulfillAsync(requestId, new FulfilledFile(file.Name, request.Surface, mime, size, file.RelativePath, sha));
+        return await transitions.FulfillAsync(requestId, new FulfilledFile(file.Name, request.Surface, mime, size, file.RelativePath, sha));
     }
 
     /// <summary>Copies a project file into the staging area (for an external request, whose workflow commits it).</summary>
@@ -134,14 +134,14 @@ public sealed class FulfillmentService(OdOptions options, ProjectStore projects,
     }
 
     private OpenedProjectFile OpenProjectFile(MediaRequest request, string relativePath) =>
-        ProjectFiles.Open(projects.DirOf(request.ProjectId), relativePath, 400, "file names no file in the project");
+        ProjectFiles.Open(projects.DirOf(request.ProjectId), relativePath, DomainErrorKind.Invalid, "file names no file in the project");
 
     private static void EnsureKind(MediaRequest request, string mime)
     {
         var kind = MediaTypes.KindOf(mime);
         if (kind != request.Surface)
         {
-            throw new DomainException(400, ErrorCodes.MediaKindMismatch,
+            throw new DomainException(DomainErrorKind.Invalid, ErrorCodes.MediaKindMismatch,
                 $"a {request.Surface} request cannot be fulfilled with {mime}",
                 new Dictionary<string, object?> { ["surface"] = request.Surface, ["mime"] = mime });
         }

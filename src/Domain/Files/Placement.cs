@@ -32,7 +32,7 @@ internal sealed class Placement
             var target = Path.Combine(projectDir, i == 1 ? name : $"{stem}-{i}{ext}");
             if (staged is { } id ? TryLink(stagedPath, target, id) : TryMove(stagedPath, target)) return new Placement(target, staged);
         }
-        throw new DomainException(409, ErrorCodes.OutputNameExhausted, "no free file name is left for the requested output");
+        throw new DomainException(DomainErrorKind.Conflict, ErrorCodes.OutputNameExhausted, "no free file name is left for the requested output");
     }
 
     /// <summary>Removes the placed name if it is still this placement's file.</summary>
@@ -74,5 +74,5 @@ internal sealed class Placement
         }
     }
 
-    private static DomainException Gone() => new(409, ErrorCodes.FileNotFound, "the staged file is gone");
+    private static DomainException Gone() => new(DomainErrorKind.Conflict, ErrorCodes.FileNotFound, "the staged file is gone");
 }

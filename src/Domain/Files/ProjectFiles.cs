@@ -20,19 +20,19 @@ public sealed record OpenedProjectFile(FileStream Stream, string RelativePath) :
 /// </summary>
 public static class ProjectFiles
 {
-    /// <param name="missingStatus">The status for "no such file": 404 where the path is the resource, 400 where it is a field of a body.</param>
-    public static OpenedProjectFile Open(string projectDir, string relative, int missingStatus, string missingMessage)
+    /// <param name="missingKind">The kind of "no such file": not found where the path is the resource, invalid where it is a field of a body.</param>
+    public static OpenedProjectFile Open(string projectDir, string relative, DomainErrorKind missingKind, string missingMessage)
     {
         var full = ProjectPaths.Resolve(projectDir, relative);
         var root = ProjectPaths.RealPath(projectDir);
         var rel = Path.GetRelativePath(root, full);
-        var handle = UnixFiles.Supported ? OpenBeneath(root, rel, missingStatus, missingMessage) : OpenPortable(full, missingStatus, missingMessage);
+        var handle = UnixFiles.Supported ? OpenBeneath(root, rel, missingKind, missingMessage) : OpenPortable(full, missingKind, missingMessage);
         try
         {
             if (UnixFiles.Supported)
             {
                 var identity = UnixFiles.Identify(handle);
-                if (identity.IsDirectory) throw Missing(missingStatus, missingMessage);
+                if (identity.IsDirectory) throw Missing(missingKind, missingMessage);
                 if (!identity.IsRegular) throw NotRegular();
             }
             var stream = new FileStream(handle, FileAccess.Read, bufferSize: 0);
@@ -45,13 +45,13 @@ public static class ProjectFiles
         }
     }
 
-    private static SafeFileHandle OpenBeneath(string root, string rel, int missingStatus, string missingMessage)
+    private static SafeFileHandle OpenBeneath(string root, string rel, DomainErrorKind missingKind, string missingMessage)
     {
         var errno = UnixFiles.OpenBeneath(root, rel, out var handle);
         return errno switch
         {
             0 => handle,
-            UnixFiles.ENOENT or UnixFiles.ENOTDIR => throw Missing(missingStatus, missingMessage),
+            UnixFiles.ENOENT or UnixFiles.ENOTDIR => throw Missing(missingKind, missingMessage),
             // A link where the check saw none (or an escape): the tree changed under the request. Refuse, never retry by name.
             UnixFiles.ELOOP or UnixFiles.EXDEV => throw Refused("path changed to a symbolic link while it was opened"),
             UnixFiles.ENAMETOOLONG => throw Refused("path has a name longer than the file system allows"),
@@ -67,16 +67,16 @@ public static class ProjectFiles
     /// Elsewhere than Linux (not a platform the service is deployed on): the checked path is opened by name, so a link
     /// swapped in between the check and the open is not caught, and special files are recognised only by .NET.
     /// </summary>
-    private static SafeFileHandle OpenPortable(string full, int missingStatus, string missingMessage)
+    private static SafeFileHandle OpenPortable(string full, DomainErrorKind missingKind, string missingMessage)
     {
-        if (!File.Exists(full)) throw Missing(missingStatus, missingMessage);
+        if (!File.Exists(full)) throw Missing(missingKind, missingMessage);
         return File.OpenHandle(full, FileMode.Open, FileAccess.Read, FileShare.Read);
     }
 
-    private static DomainException Missing(int status, string message) => new(status, ErrorCodes.FileNotFound, message);
+    private static DomainException Missing(DomainErrorKind kind, string message) => new(kind, ErrorCodes.FileNotFound, message);
 
     private static DomainException NotRegular() =>
-        new(400, ErrorCodes.NotARegularFile, "path names a special file (a FIFO, socket or device); only regular files are read");
+        new(DomainErrorKind.Invalid, ErrorCodes.NotARegularFile, "path names a special file (a FIFO, socket or device); only regular files are read");
 
-    private static DomainException Refused(string message) => new(400, ErrorCodes.PathNotAllowed, message);
+    private static DomainException Refused(string message) => new(DomainErrorKind.Invalid, ErrorCodes.PathNotAllowed, message);
 }

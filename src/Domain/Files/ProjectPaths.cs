@@ -75,5 +75,5 @@ public static class ProjectPaths
         return current;
     }
 
-    private static DomainException Refused(string message) => new(400, ErrorCodes.PathNotAllowed, message);
+    private static DomainException Refused(string message) => new(DomainErrorKind.Invalid, ErrorCodes.PathNotAllowed, message);
 }

@@ -87,5 +87,5 @@ public static class MediaGenerateParser
         return value;
     }
 
-    private static DomainException Bad(string message) => DomainException.BadRequest(message);
+    private static DomainException Bad(string message) => DomainException.Invalid(message);
 }

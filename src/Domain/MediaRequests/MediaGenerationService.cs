@@ -17,7 +17,7 @@ public sealed class MediaGenerationService(
     RunStore runs,
     ProjectStore projects,
     MediaRequestStore store,
-    MediaRequestService requests,
+    MediaRequestTransitions transitions,
     IExternalMediaDispatcher dispatcher,
     WorkflowStarts starts,
     CallbackKey callbackKey,
@@ -37,7 +37,7 @@ public sealed class MediaGenerationService(
         switch (run.MediaExecution.Mode)
         {
             case MediaExecutionModes.Enabled:
-                throw new DomainException(503, ErrorCodes.MediaProviderUnavailable,
+                throw new DomainException(DomainErrorKind.Unavailable, ErrorCodes.MediaProviderUnavailable,
                     "this service has no media providers configured; create the run with mediaExecution request-only or external");
         }
 
@@ -67,19 +67,19 @@ public sealed class MediaGenerationService(
             CreatedAt = now,
             UpdatedAt = now,
         };
-        if (run.MediaExecution.Mode != MediaExecutionModes.External) return await requests.CreateWithJsonAsync(request);
+        if (run.MediaExecution.Mode != MediaExecutionModes.External) return await transitions.CreateWithJsonAsync(request);
 
         // Stored (and announced) first, then handed to its workflow; if the engine cannot take it the request is
         // failed with the reason rather than left waiting for a workflow that does not exist. The start is registered
         // before the request is stored: a run end (or a cancel) that sees the request waits for it to settle, so its
         // cancellation reaches the workflow instead of overtaking the start.
         using var starting = starts.Begin(id);
-        request = await requests.CreateAsync(request with { External = new ExternalRef(run.MediaExecution.ExternalExecutor?.Id) }, callbackKey.TokenFor(id));
+        request = await transitions.CreateAsync(request with { External = new ExternalRef(run.MediaExecution.ExternalExecutor?.Id) }, callbackKey.TokenFor(id));
         if (runs.Find(run.Id) is { } current && RunStatuses.IsTerminal(current.Status))
         {
             // The run ended after the insert: its end has this request to cancel, and no workflow is started for it, so
             // its executor never hears of it.
-            var cancelled = await requests.EndOnceAsync(id, MediaRequestStatuses.Cancelled,
+            var cancelled = await transitions.EndOnceAsync(id, MediaRequestStatuses.Cancelled,
                 new MediaRequestError($"the run ended ({current.Status}) before the request's workflow started", ErrorCodes.RunEnded));
             return (cancelled, MediaRequestStore.Serialize(cancelled));
         }
@@ -91,8 +91,8 @@ public sealed class MediaGenerationService(
         }
         catch (ExternalDispatchException e)
         {
-            var failed = await requests.EndOnceAsync(id, MediaRequestStatuses.Failed, new MediaRequestError(e.Message, ErrorCodes.TemporalUnavailable));
-            throw new DomainException(503, ErrorCodes.TemporalUnavailable, e.Message,
+            var failed = await transitions.EndOnceAsync(id, MediaRequestStatuses.Failed, new MediaRequestError(e.Message, ErrorCodes.TemporalUnavailable));
+            throw new DomainException(DomainErrorKind.Unavailable, ErrorCodes.TemporalUnavailable, e.Message,
                 new Dictionary<string, object?> { ["requestId"] = failed.Id, ["status"] = failed.Status });
         }
     }
@@ -108,12 +108,12 @@ public sealed class MediaGenerationService(
             {
                 case InputRefKinds.ProjectFile:
                     var path = ProjectPaths.Resolve(projects.DirOf(run.ProjectId), r.Ref);
-                    if (!File.Exists(path)) throw DomainException.BadRequest($"inputRefs[{i}].ref names no file in the project", ErrorCodes.FileNotFound);
+                    if (!File.Exists(path)) throw DomainException.Invalid($"inputRefs[{i}].ref names no file in the project", ErrorCodes.FileNotFound);
                     break;
                 case InputRefKinds.MediaRequest:
                     if (store.Find(r.Ref) is not { } other || other.ProjectId != run.ProjectId)
                     {
-                        throw DomainException.BadRequest($"inputRefs[{i}].ref names no media request of this project", ErrorCodes.MediaRequestNotFound);
+                        throw DomainException.Invalid($"inputRefs[{i}].ref names no media request of this project", ErrorCodes.MediaRequestNotFound);
                     }
                     break;
             }

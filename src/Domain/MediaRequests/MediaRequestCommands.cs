@@ -11,9 +11,9 @@ namespace OpenDesign.Workflows.Domain.MediaRequests;
 /// </summary>
 public sealed class MediaRequestCommands(
     MediaRequestStore store,
-    MediaRequestService transitions,
+    MediaRequestTransitions transitions,
     FulfillmentService fulfillment,
-    ResultDownloader downloader,
+    IResultDownloader downloader,
     IExternalMediaDispatcher dispatcher,
     EventHub hub,
     OdOptions options)
@@ -92,7 +92,7 @@ public sealed class MediaRequestCommands(
             // Same bytes again: answered idempotently from the record; anything else after the end is a conflict.
             fulfillment.Discard(staged);
             if (current.FulfilledFile?.Sha256 == staged.Sha256) return Done(current);
-            throw new DomainException(409, ErrorCodes.MediaRequestTerminal, $"media request is {current.Status}",
+            throw new DomainException(DomainErrorKind.Conflict, ErrorCodes.MediaRequestTerminal, $"media request is {current.Status}",
                 new Dictionary<string, object?> { ["status"] = current.Status });
         }
         MediaRequestOutcome outcome;
@@ -109,7 +109,7 @@ public sealed class MediaRequestCommands(
         {
             // Another fulfilment (or a cancel) won while these bytes waited: they will never be committed.
             fulfillment.Discard(staged);
-            throw new DomainException(409, ErrorCodes.MediaRequestTerminal, $"media request is {outcome.Request.Status} with other bytes",
+            throw new DomainException(DomainErrorKind.Conflict, ErrorCodes.MediaRequestTerminal, $"media request is {outcome.Request.Status} with other bytes",
                 new Dictionary<string, object?> { ["status"] = outcome.Request.Status });
         }
         return outcome;
@@ -146,7 +146,7 @@ public sealed class MediaRequestCommands(
         }
         catch (ExternalDispatchException e)
         {
-            throw new DomainException(503, ErrorCodes.TemporalUnavailable, e.Message);
+            throw new DomainException(DomainErrorKind.Unavailable, ErrorCodes.TemporalUnavailable, e.Message);
         }
     }
 

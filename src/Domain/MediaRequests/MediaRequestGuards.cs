@@ -17,6 +17,6 @@ internal static class MediaRequestGuards
     }
 
     private static DomainException Ended(MediaRequest request) =>
-        new(409, ErrorCodes.MediaRequestTerminal, $"media request is {request.Status}",
+        new(DomainErrorKind.Conflict, ErrorCodes.MediaRequestTerminal, $"media request is {request.Status}",
             new Dictionary<string, object?> { ["status"] = request.Status });
 }

@@ -57,7 +57,7 @@ public sealed class MediaRequestStore(Database database)
         long after = 0;
         if (cursor is not null && (!long.TryParse(cursor, NumberStyles.None, CultureInfo.InvariantCulture, out after) || after < 0))
         {
-            throw DomainException.BadRequest("cursor must be a value returned as nextCursor");
+            throw DomainException.Invalid("cursor must be a value returned as nextCursor");
         }
         using var connection = database.OpenRead();
         using var cmd = connection.Command("SELECT seq, body FROM media_requests WHERE run_id = $run AND seq > $after ORDER BY seq LIMIT $limit")

@@ -9,15 +9,15 @@ public static class MediaPolicy
     {
         if (policy.Mode == MediaExecutionModes.Disabled)
         {
-            return new DomainException(403, ErrorCodes.MediaExecutionDisabled, "media generation is disabled for this run");
+            return new DomainException(DomainErrorKind.Forbidden, ErrorCodes.MediaExecutionDisabled, "media generation is disabled for this run");
         }
         if (policy.AllowedSurfaces is { Count: > 0 } surfaces && !surfaces.Contains(surface))
         {
-            return new DomainException(403, ErrorCodes.MediaSurfaceDenied, $"media surface \"{surface}\" is not allowed for this run");
+            return new DomainException(DomainErrorKind.Forbidden, ErrorCodes.MediaSurfaceDenied, $"media surface \"{surface}\" is not allowed for this run");
         }
         if (model is not null && policy.AllowedModels is { Count: > 0 } models && !models.Contains(model, StringComparer.Ordinal))
         {
-            return new DomainException(403, ErrorCodes.MediaModelDenied, $"media model \"{model}\" is not allowed for this run");
+            return new DomainException(DomainErrorKind.Forbidden, ErrorCodes.MediaModelDenied, $"media model \"{model}\" is not allowed for this run");
         }
         return null;
     }

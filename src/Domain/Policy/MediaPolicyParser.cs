@@ -136,7 +136,7 @@ public static partial class MediaPolicyParser
         return JsonText.Read(el);
     }
 
-    private static DomainException Bad(string message) => DomainException.BadRequest(message);
+    private static DomainException Bad(string message) => DomainException.Invalid(message);
 
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]{0,127}$")]
     private static partial Regex EnvName();

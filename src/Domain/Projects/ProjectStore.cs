@@ -10,7 +10,7 @@ public sealed class ProjectStore(Database database, SqliteWriter writer, OdOptio
     public async Task<Project> CreateAsync(string? name)
     {
         name = string.IsNullOrWhiteSpace(name) ? "Untitled project" : name.Trim();
-        if (name.Length > MaxNameLength) throw DomainException.BadRequest($"name must be at most {MaxNameLength} characters");
+        if (name.Length > MaxNameLength) throw DomainException.Invalid($"name must be at most {MaxNameLength} characters");
         var id = Ids.NewProjectId();
         var now = clock.GetUtcNow();
         // The directory exists before the row: a project the database knows always has somewhere to put files.

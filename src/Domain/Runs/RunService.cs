@@ -7,7 +7,7 @@ using OpenDesign.Workflows.Domain.Tokens;
 
 namespace OpenDesign.Workflows.Domain.Runs;
 
-public sealed class RunService(SqliteWriter writer, RunStore runs, ToolTokens tokens, MediaRequestService requests, EventStore events, TimeProvider clock)
+public sealed class RunService(SqliteWriter writer, RunStore runs, ToolTokens tokens, MediaRequestTransitions transitions, EventStore events, TimeProvider clock)
 {
     public Task<RunCreated> CreateAsync(string projectId, string? agentId, string? message, string? conversationId, MediaExecutionPolicy policy) =>
         writer.ExecuteAsync(ctx =>
@@ -36,7 +36,7 @@ public sealed class RunService(SqliteWriter writer, RunStore runs, ToolTokens to
         }
         tokens.RevokeRun(ctx, runId);
         var reason = new MediaRequestError($"the run ended ({status}) before the request finished", ErrorCodes.RunEnded);
-        var (cancelled, external) = requests.CancelAllOfRun(ctx, runId, reason);
+        var (cancelled, external) = transitions.CancelAllOfRun(ctx, runId, reason);
         // With external requests still ending through their workflows, the terminal frame waits for them (see
         // AppendEndAsync), so a run stream that closes at `end` has shown every request's last event.
         if (external.Count == 0) AppendEnd(ctx, runId, status);
@@ -45,7 +45,7 @@ public sealed class RunService(SqliteWriter writer, RunStore runs, ToolTokens to
 
     /// <summary>The refusal of anything that needs a running run: finishing it again, or a new request in it.</summary>
     public static DomainException AlreadyEnded(string status) =>
-        new(409, ErrorCodes.RunTerminal, $"run already ended as {status}", new Dictionary<string, object?> { ["status"] = status });
+        new(DomainErrorKind.Conflict, ErrorCodes.RunTerminal, $"run already ended as {status}", new Dictionary<string, object?> { ["status"] = status });
 
     /// <summary>Appends the run's <c>end</c> event unless it already has one.</summary>
     public Task AppendEndAsync(string runId) => writer.ExecuteAsync(ctx =>

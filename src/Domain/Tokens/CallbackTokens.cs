@@ -37,10 +37,10 @@ public sealed class CallbackTokens(Database database, MediaRequestStore requests
             using var cmd = connection.Command("SELECT request_id FROM callback_tokens WHERE hash = $hash").With("$hash", Hash(token));
             owner = cmd.ExecuteScalar() as string;
         }
-        if (owner is null) throw new DomainException(401, ErrorCodes.CallbackTokenInvalid, "callback token is invalid");
+        if (owner is null) throw new DomainException(DomainErrorKind.Unauthenticated, ErrorCodes.CallbackTokenInvalid, "callback token is invalid");
         if (owner != requestId)
         {
-            throw new DomainException(403, ErrorCodes.CallbackTokenDenied, "the callback token belongs to a different media request");
+            throw new DomainException(DomainErrorKind.Forbidden, ErrorCodes.CallbackTokenDenied, "the callback token belongs to a different media request");
         }
         return requests.Get(requestId);
     }

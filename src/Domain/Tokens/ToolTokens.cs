@@ -38,12 +38,12 @@ public sealed class ToolTokens(Database database, SqliteWriter writer, OdOptions
     /// <summary>Open Design's order: missing, invalid, expired, endpoint, operation. Success slides the expiry.</summary>
     public async Task<ToolTokenGrant> ValidateAsync(string? token, string endpoint, string operation)
     {
-        if (string.IsNullOrEmpty(token)) throw Refused(401, ErrorCodes.ToolTokenMissing, "tool token is required", endpoint, operation);
-        var grant = Find(token) ?? throw Refused(401, ErrorCodes.ToolTokenInvalid, "tool token is invalid or revoked", endpoint, operation);
+        if (string.IsNullOrEmpty(token)) throw Refused(DomainErrorKind.Unauthenticated, ErrorCodes.ToolTokenMissing, "tool token is required", endpoint, operation);
+        var grant = Find(token) ?? throw Refused(DomainErrorKind.Unauthenticated, ErrorCodes.ToolTokenInvalid, "tool token is invalid or revoked", endpoint, operation);
         var now = clock.GetUtcNow();
-        if (now >= grant.ExpiresAt) throw Refused(401, ErrorCodes.ToolTokenExpired, "tool token expired", endpoint, operation);
-        if (!grant.AllowedEndpoints.Contains(endpoint)) throw Refused(403, ErrorCodes.ToolEndpointDenied, "tool endpoint is not allowed for this run", endpoint, operation);
-        if (!grant.AllowedOperations.Contains(operation)) throw Refused(403, ErrorCodes.ToolOperationDenied, "tool operation is not allowed for this run", endpoint, operation);
+        if (now >= grant.ExpiresAt) throw Refused(DomainErrorKind.Unauthenticated, ErrorCodes.ToolTokenExpired, "tool token expired", endpoint, operation);
+        if (!grant.AllowedEndpoints.Contains(endpoint)) throw Refused(DomainErrorKind.Forbidden, ErrorCodes.ToolEndpointDenied, "tool endpoint is not allowed for this run", endpoint, operation);
+        if (!grant.AllowedOperations.Contains(operation)) throw Refused(DomainErrorKind.Forbidden, ErrorCodes.ToolOperationDenied, "tool operation is not allowed for this run", endpoint, operation);
 
         var slid = now + options.ToolTokenTtl;
         if (slid - grant.ExpiresAt >= options.ToolTokenSlideGranularity)
@@ -62,8 +62,8 @@ public sealed class ToolTokens(Database database, SqliteWriter writer, OdOptions
         return grant;
     }
 
-    private static DomainException Refused(int status, string code, string message, string endpoint, string operation) =>
-        new(status, code, message, new Dictionary<string, object?> { ["endpoint"] = endpoint, ["operation"] = operation });
+    private static DomainException Refused(DomainErrorKind kind, string code, string message, string endpoint, string operation) =>
+        new(kind, code, message, new Dictionary<string, object?> { ["endpoint"] = endpoint, ["operation"] = operation });
 
     public static bool LooksLikeToolToken(string credential) => credential.StartsWith(Prefix, StringComparison.Ordinal);
 

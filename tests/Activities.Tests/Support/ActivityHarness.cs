@@ -51,7 +51,7 @@ public sealed class ActivityHarness : IAsyncDisposable
         Projects = _services.GetRequiredService<ProjectStore>();
         Runs = _services.GetRequiredService<RunStore>();
         Requests = _services.GetRequiredService<MediaRequestStore>();
-        RequestService = _services.GetRequiredService<MediaRequestService>();
+        Transitions = _services.GetRequiredService<MediaRequestTransitions>();
         RunService = _services.GetRequiredService<RunService>();
         Fulfillment = _services.GetRequiredService<FulfillmentService>();
         CallbackKey = _services.GetRequiredService<CallbackKey>();
@@ -71,7 +71,7 @@ public sealed class ActivityHarness : IAsyncDisposable
     public ProjectStore Projects { get; }
     public RunStore Runs { get; }
     public MediaRequestStore Requests { get; }
-    public MediaRequestService RequestService { get; }
+    public MediaRequestTransitions Transitions { get; }
     public RunService RunService { get; }
     public FulfillmentService Fulfillment { get; }
     public CallbackKey CallbackKey { get; }
@@ -122,7 +122,7 @@ public sealed class ActivityHarness : IAsyncDisposable
             External = new ExternalRef(ExecutorId),
         };
         if (shape is not null) request = shape(request);
-        return RequestService.CreateAsync(request, CallbackKey.TokenFor(id));
+        return Transitions.CreateAsync(request, CallbackKey.TokenFor(id));
     }
 
     public async Task<(Project Project, RunCreated Run, MediaRequest Request)> NewExternalRequestAsync(

@@ -110,7 +110,7 @@ public sealed class RunEndRaceTests(ExternalModeFixture fixture)
         using (starts.Begin(id))
         {
             var now = DateTimeOffset.UtcNow;
-            var request = await services.GetRequiredService<MediaRequestService>().CreateAsync(new MediaRequest
+            var request = await services.GetRequiredService<MediaRequestTransitions>().CreateAsync(new MediaRequest
             {
                 Id = id,
                 RunId = run.RunId,

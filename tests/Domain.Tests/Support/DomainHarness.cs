@@ -40,7 +40,7 @@ public sealed class DomainHarness : IAsyncDisposable
     public ProjectStore Projects { get; private set; } = null!;
     public RunStore Runs { get; private set; } = null!;
     public MediaRequestStore Requests { get; private set; } = null!;
-    public MediaRequestService RequestService { get; private set; } = null!;
+    public MediaRequestTransitions Transitions { get; private set; } = null!;
     public RunService RunService { get; private set; } = null!;
     public FulfillmentService Fulfillment { get; private set; } = null!;
     public MediaGenerationService Generation { get; private set; } = null!;
@@ -70,7 +70,7 @@ public sealed class DomainHarness : IAsyncDisposable
         Projects = services.GetRequiredService<ProjectStore>();
         Runs = services.GetRequiredService<RunStore>();
         Requests = services.GetRequiredService<MediaRequestStore>();
-        RequestService = services.GetRequiredService<MediaRequestService>();
+        Transitions = services.GetRequiredService<MediaRequestTransitions>();
         RunService = services.GetRequiredService<RunService>();
         Fulfillment = services.GetRequiredService<FulfillmentService>();
         Generation = services.GetRequiredService<MediaGenerationService>();
@@ -90,7 +90,7 @@ public sealed class DomainHarness : IAsyncDisposable
     {
         var id = Ids.NewMediaRequestId();
         var now = Clock.GetUtcNow();
-        return RequestService.CreateAsync(new MediaRequest
+        return Transitions.CreateAsync(new MediaRequest
         {
             Id = id,
             RunId = run.RunId,
