@@ -5,6 +5,7 @@ public static class ErrorCodes
 {
     public const string BadRequest = "BAD_REQUEST";
     public const string NotFound = "NOT_FOUND";
+    public const string MethodNotAllowed = "METHOD_NOT_ALLOWED";
     public const string PayloadTooLarge = "PAYLOAD_TOO_LARGE";
     public const string UnsupportedMediaType = "UNSUPPORTED_MEDIA_TYPE";
     public const string ApiTokenRequired = "API_TOKEN_REQUIRED";
@@ -43,4 +44,10 @@ public static class ErrorCodes
 
     public const string OriginNotAllowed = "ORIGIN_NOT_ALLOWED";
     public const string HostNotAllowed = "HOST_NOT_ALLOWED";
+
+    /// <summary>A bug: the service failed, and says so without internals.</summary>
+    public const string InternalError = "INTERNAL_ERROR";
+
+    /// <summary>A framework status none of the codes above describes; none is expected.</summary>
+    public const string OtherError = "ERROR";
 }

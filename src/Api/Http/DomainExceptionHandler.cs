@@ -18,7 +18,7 @@ internal sealed class DomainExceptionHandler(IProblemDetailsService problems, IL
             JsonException => (400, ErrorCodes.BadRequest, "the request body is not valid JSON", null),
             InvalidDataException => (400, ErrorCodes.BadRequest, "the multipart body is malformed", null),
             IOException when context.RequestAborted.IsCancellationRequested => (400, ErrorCodes.BadRequest, "the request was aborted", null),
-            _ => (500, "INTERNAL_ERROR", "the service failed to handle the request", (IReadOnlyDictionary<string, object?>?)null),
+            _ => (500, ErrorCodes.InternalError, "the service failed to handle the request", (IReadOnlyDictionary<string, object?>?)null),
         };
         // A refusal the service chose (even a 503) is not an error of the service; only the unexpected is logged as one.
         if (exception is not DomainException && status >= 500) logger.LogError(exception, "Unhandled error on {Method} {Path}", context.Request.Method, context.Request.Path);

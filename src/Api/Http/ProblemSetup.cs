@@ -15,11 +15,11 @@ internal static class ProblemSetup
             {
                 400 => ErrorCodes.BadRequest,
                 404 => ErrorCodes.NotFound,
-                405 => "METHOD_NOT_ALLOWED",
+                405 => ErrorCodes.MethodNotAllowed,
                 413 => ErrorCodes.PayloadTooLarge,
                 415 => ErrorCodes.UnsupportedMediaType,
-                _ when problem.Status >= 500 => "INTERNAL_ERROR",
-                _ => "ERROR",
+                _ when problem.Status >= 500 => ErrorCodes.InternalError,
+                _ => ErrorCodes.OtherError,
             };
         }
         if (problem.Status == 404) problem.Detail ??= "no such endpoint";
