@@ -90,8 +90,7 @@ public sealed class ApiFuzzTests : IAsyncLifetime
             var path = e.ParameterKeys.Select(k => oddPaths ? FuzzGens.PathParameters[k].Any : Gen.Const(FuzzGens.PathParameters[k].Proper)).ToArray();
             var proper = FuzzGens.Bodies.GetValueOrDefault(e.Key) is null ? (BodySpec)new NoBody() : new ProperBody();
             return Gen.Select(
-                path.Length == 0 ? Gen.Const(Array.Empty<PathValue>()) : Gen.Select(path[0], path.Length > 1 ? path[1] : Gen.Const((PathValue)null!),
-                    (a, b) => path.Length > 1 ? new[] { a, b } : [a]),
+                path.Aggregate(Gen.Const(Array.Empty<PathValue>()), (values, next) => Gen.Select(values, next, (a, v) => (PathValue[])[.. a, v])),
                 query ?? Gen.Const(Array.Empty<(string, string)>()),
                 Gen.Select(auth ?? Gen.Const(Auth.Proper), rawAuth ?? Gen.Const((string?)null), lastEventId ?? Gen.Const((string?)null)),
                 Gen.Select(origin ?? Gen.Const((string?)null), host ?? Gen.Const((string?)null), method ?? Gen.Const((string?)null)),
