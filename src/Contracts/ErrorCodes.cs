@@ -5,9 +5,9 @@ public static class ErrorCodes
 {
     public const string BadRequest = "BAD_REQUEST";
     public const string NotFound = "NOT_FOUND";
+    public const string MethodNotAllowed = "METHOD_NOT_ALLOWED";
     public const string PayloadTooLarge = "PAYLOAD_TOO_LARGE";
     public const string UnsupportedMediaType = "UNSUPPORTED_MEDIA_TYPE";
-    public const string MethodNotAllowed = "METHOD_NOT_ALLOWED";
     /// <summary>Something failed inside the service; the answer never says what.</summary>
     public const string InternalError = "INTERNAL_ERROR";
     /// <summary>A status the service has no more specific code for.</summary>

@@ -22,7 +22,7 @@ public sealed class BadInputTests : IDisposable
     [InlineData("POST", "/api/media-requests/mreq_nope/fulfill", "{\"file\":\"x.png\"}", 404, ErrorCodes.MediaRequestNotFound)]
     [InlineData("POST", "/api/runs/run_nope/cancel", null, 404, ErrorCodes.RunNotFound)]
     [InlineData("GET", "/api/nothing-here", null, 404, ErrorCodes.NotFound)]
-    [InlineData("DELETE", "/api/runs", null, 405, "METHOD_NOT_ALLOWED")]
+    [InlineData("DELETE", "/api/runs", null, 405, ErrorCodes.MethodNotAllowed)]
     public async Task Bad_requests_get_problem_json_with_a_code(string method, string path, string? body, int status, string code)
     {
         using var app = new OdApp(_dir.Path);
