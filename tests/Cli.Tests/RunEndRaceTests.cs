@@ -1,10 +1,9 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.ServerSentEvents;
-using System.Text;
 using System.Text.Json;
 using OpenDesign.Workflows.Contracts;
 using OpenDesign.Workflows.Tests.Shared;
+using static OpenDesign.Workflows.Cli.Tests.ServiceCalls;
 
 namespace OpenDesign.Workflows.Cli.Tests;
 
@@ -79,37 +78,6 @@ public sealed class RunEndRaceTests
         TestContext.Current.TestOutputHelper?.WriteLine($"{Rounds} rounds: {accepted} accepted, {conflicts} refused 409, {revoked} refused 401");
         Assert.True(violations.Count == 0,
             $"{violations.Count} violation(s) over {Rounds} rounds ({accepted} accepted, {conflicts} refused 409, {revoked} refused 401):\n{string.Join('\n', violations)}");
-    }
-
-    private static Task<HttpResponseMessage> PostAsync(HttpClient http, string path, string? json, string? bearer = null)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Post, path);
-        if (json is not null) request.Content = new StringContent(json, Encoding.UTF8, "application/json");
-        if (bearer is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
-        return http.SendAsync(request);
-    }
-
-    private static Task<HttpResponseMessage> SendBytesAsync(HttpClient http, string path, byte[] bytes, string contentType)
-    {
-        var content = new ByteArrayContent(bytes);
-        content.Headers.ContentType = new MediaTypeHeaderValue(contentType);
-        return http.PostAsync(path, content);
-    }
-
-    private static async Task<T> ReadAsync<T>(HttpResponseMessage response, HttpStatusCode expected, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type)
-    {
-        var answer = await HttpAnswer.ReadAsync(response);
-        Assert.True(answer.Status == expected, $"expected {expected}, got {answer.Status}: {answer.Body}");
-        return JsonSerializer.Deserialize(answer.Body, type)!;
-    }
-
-    private static async Task<List<SseItem<string>>> EventsAsync(HttpClient http, string runId)
-    {
-        using var response = await http.GetAsync($"/api/runs/{runId}/events?follow=false", HttpCompletionOption.ResponseHeadersRead);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var events = new List<SseItem<string>>();
-        await foreach (var item in SseParser.Create(await response.Content.ReadAsStreamAsync()).EnumerateAsync()) events.Add(item);
-        return events;
     }
 
     private static string? Action(SseItem<string> e) =>

@@ -4,7 +4,7 @@ using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using OpenDesign.Workflows.Contracts;
 using OpenDesign.Workflows.Tests.Shared;
-using static OpenDesign.Workflows.Cli.Tests.Robustness.ServiceCalls;
+using static OpenDesign.Workflows.Cli.Tests.ServiceCalls;
 
 namespace OpenDesign.Workflows.Cli.Tests.Robustness;
 

@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Net;
 using OpenDesign.Workflows.Contracts;
 using OpenDesign.Workflows.Tests.Shared;
-using static OpenDesign.Workflows.Cli.Tests.Robustness.ServiceCalls;
+using static OpenDesign.Workflows.Cli.Tests.ServiceCalls;
 
 namespace OpenDesign.Workflows.Cli.Tests.Robustness;
 

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.ServerSentEvents;
 using OpenDesign.Workflows.Contracts;
-using static OpenDesign.Workflows.Cli.Tests.Robustness.ServiceCalls;
+using static OpenDesign.Workflows.Cli.Tests.ServiceCalls;
 
 namespace OpenDesign.Workflows.Cli.Tests.Robustness;
 

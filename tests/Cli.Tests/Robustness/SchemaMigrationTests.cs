@@ -5,7 +5,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Data.Sqlite;
 using OpenDesign.Workflows.Contracts;
-using static OpenDesign.Workflows.Cli.Tests.Robustness.ServiceCalls;
+using static OpenDesign.Workflows.Cli.Tests.ServiceCalls;
 
 namespace OpenDesign.Workflows.Cli.Tests.Robustness;
 

@@ -6,9 +6,9 @@ using System.Text.Json;
 using OpenDesign.Workflows.Contracts;
 using OpenDesign.Workflows.Tests.Shared;
 
-namespace OpenDesign.Workflows.Cli.Tests.Robustness;
+namespace OpenDesign.Workflows.Cli.Tests;
 
-/// <summary>The HTTP calls the robustness tests make against the real service, answers read to the end.</summary>
+/// <summary>The HTTP calls the real-process tests (robustness, run-end races) make against the service, answers read to the end.</summary>
 internal static class ServiceCalls
 {
     public const string GenerateBody = """{"surface":"image","prompt":"a launch poster","output":"poster.png"}""";
@@ -19,6 +19,13 @@ internal static class ServiceCalls
         if (json is not null) request.Content = new StringContent(json, Encoding.UTF8, "application/json");
         if (bearer is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
         return http.SendAsync(request, ct);
+    }
+
+    public static Task<HttpResponseMessage> SendBytesAsync(HttpClient http, string path, byte[] bytes, string contentType)
+    {
+        var content = new ByteArrayContent(bytes);
+        content.Headers.ContentType = new MediaTypeHeaderValue(contentType);
+        return http.PostAsync(path, content);
     }
 
     public static async Task<T> ReadAsync<T>(HttpResponseMessage response, HttpStatusCode expected, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type)
