@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using OpenDesign.Workflows.Contracts;
 
 namespace OpenDesign.Workflows.Bench;
 
@@ -26,17 +25,66 @@ internal static class SseScenario
         var events = ctx.Quick ? 30 : 100;
         var interval = TimeSpan.FromMilliseconds(100);
 
+        Phase serviced;
         var service = await ServerProcess.StartServiceAsync(ctx, ctx.NewDir("sse-data"), Path.Combine(dir, "service.log"));
+        try
+        {
+            var run = await Api.CreateRequestOnlyRunAsync(service.BaseUri);
+            serviced = await MeasureAsync(report, "service", service, $"/api/runs/{run.RunId}/events",
+                () => Api.Generate(run.ToolToken), subscribers, events, interval);
+        }
+        finally
+        {
+            await service.StopAsync();
+        }
+
+        // The bare reference, same run of the bench: same subscriber code, same counts and pace, same CPU measure,
+        // frames padded to the size of the service's media_request frame.
+        Phase bare;
+        var baseline = await ServerProcess.StartBaselineAsync(ctx, Path.Combine(dir, "baseline.log"));
+        try
+        {
+            bare = await MeasureAsync(report, "bare Kestrel SSE", baseline, "/events", () =>
+            {
+                var request = Api.Generate("bench-token");
+                request.RequestUri = new Uri($"/publish?frameBytes={serviced.FrameBytes}", UriKind.Relative);
+                return request;
+            }, subscribers, events, interval);
+        }
+        finally
+        {
+            await baseline.StopAsync();
+        }
+
+        var ratio = serviced.CpuPerEvent / bare.CpuPerEvent;
+        report.Detail($"CPU per event fanned out to {subscribers}: service {serviced.CpuPerEvent:0.00} ms, bare Kestrel SSE {bare.CpuPerEvent:0.00} ms (frames of {bare.FrameBytes} and {serviced.FrameBytes} bytes): x{ratio:0.00}");
+        report.Row("3a", $"SSE: every subscriber gets every event ({subscribers} subscribers x {events} events)",
+            $"{serviced.Complete}/{subscribers} complete", "all", serviced.Complete == subscribers);
+        report.Row("3b", "SSE p99 delivery latency, 202 ack -> frame received",
+            $"{serviced.P99:0.00} ms (from POST sent: {serviced.P99FromSend:0.00} ms)", "< 50 ms", serviced.P99 < 50 && serviced.Complete == subscribers);
+        report.Row("3c", "SSE fan-out CPU vs bare Kestrel SSE",
+            $"x{ratio:0.00} ({serviced.CpuPerEvent:0.00} vs {bare.CpuPerEvent:0.00} ms per event to {subscribers})", "<= x1.5",
+            ratio <= 1.5 && serviced.Complete == subscribers && bare.Complete == subscribers);
+        return report;
+    }
+
+    private sealed record Phase(double CpuPerEvent, int Complete, double P99, double P99FromSend, int FrameBytes);
+
+    /// <summary>
+    /// Opens the subscribers' streams, waits until every one has read ": connected", posts the events at the fixed
+    /// pace on one keep-alive connection, waits (bounded) until every subscriber holds every event, and measures the
+    /// server's CPU over that window.
+    /// </summary>
+    private static async Task<Phase> MeasureAsync(ScenarioReport report, string label, ServerProcess server, string url,
+        Func<HttpRequestMessage> post, int subscribers, int events, TimeSpan interval)
+    {
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(120));
         var subs = Enumerable.Range(0, subscribers).Select(_ => new Subscriber()).ToArray();
         Task[] readers = [];
         using var handler = new SocketsHttpHandler { PooledConnectionLifetime = Timeout.InfiniteTimeSpan, ConnectTimeout = TimeSpan.FromSeconds(10) };
-        using var sseClient = new HttpClient(handler) { BaseAddress = service.BaseUri, Timeout = Timeout.InfiniteTimeSpan };
+        using var sseClient = new HttpClient(handler) { BaseAddress = server.BaseUri, Timeout = Timeout.InfiniteTimeSpan };
         try
         {
-            var run = await Api.CreateRequestOnlyRunAsync(service.BaseUri);
-            var url = $"/api/runs/{run.RunId}/events";
-
             // Open the streams, at most 64 handshakes in flight at a time.
             var connectClock = Stopwatch.StartNew();
             using var gate = new SemaphoreSlim(64);
@@ -44,20 +92,20 @@ internal static class SseScenario
             var allOpen = Task.WhenAll(subs.Select(s => s.Opened.Task));
             if (await Task.WhenAny(allOpen, Task.Delay(TimeSpan.FromSeconds(60), stop.Token)) != allOpen)
             {
-                throw new TimeoutException($"only {subs.Count(s => s.Opened.Task.IsCompletedSuccessfully)} of {subscribers} streams opened within 60 s");
+                throw new TimeoutException($"{label}: only {subs.Count(s => s.Opened.Task.IsCompletedSuccessfully)} of {subscribers} streams opened within 60 s");
             }
             await allOpen;
-            report.Detail($"{subscribers} streams open in {connectClock.Elapsed.TotalSeconds:0.0}s");
+            report.Detail($"{label}: {subscribers} streams open in {connectClock.Elapsed.TotalSeconds:0.0}s");
             await Task.Delay(500);
 
             // The poster: one keep-alive connection, a fixed pace.
             var sent = new long[events];
             var acked = new long[events];
             var ids = new string[events];
-            var serviceCpu0 = service.CpuTime;
+            var serverCpu0 = server.CpuTime;
             var benchCpu0 = Process.GetCurrentProcess().TotalProcessorTime;
             var postClock = Stopwatch.StartNew();
-            using (var poster = Api.Client(service.BaseUri))
+            using (var poster = Api.Client(server.BaseUri))
             {
                 var start = Stopwatch.GetTimestamp();
                 for (var i = 0; i < events; i++)
@@ -65,23 +113,24 @@ internal static class SseScenario
                     var due = start + (long)(i * interval.TotalSeconds * Stopwatch.Frequency);
                     var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due);
                     if (wait > TimeSpan.Zero) await Task.Delay(wait);
-                    using var request = Api.Generate(run.ToolToken);
+                    using var request = post();
                     sent[i] = Stopwatch.GetTimestamp();
                     using var response = await poster.SendAsync(request, stop.Token);
                     var body = await response.Content.ReadAsByteArrayAsync(stop.Token);
                     acked[i] = Stopwatch.GetTimestamp();
-                    if (response.StatusCode != HttpStatusCode.Accepted) throw new InvalidOperationException($"generate answered {(int)response.StatusCode}");
-                    ids[i] = JsonSerializer.Deserialize(body, OdJsonContext.Default.MediaRequest)!.Id;
+                    if (response.StatusCode != HttpStatusCode.Accepted) throw new InvalidOperationException($"{label}: publish answered {(int)response.StatusCode}");
+                    using var ack = JsonDocument.Parse(body);
+                    ids[i] = ack.RootElement.GetProperty("id").GetString()!;
                 }
             }
 
             // Wait (bounded) until every subscriber holds every event.
             var waitClock = Stopwatch.StartNew();
             while (waitClock.Elapsed < TimeSpan.FromSeconds(30) && subs.Any(s => s.Count < events)) await Task.Delay(50);
-            var serviceCpu = (service.CpuTime - serviceCpu0).TotalMilliseconds;
+            var serverCpu = (server.CpuTime - serverCpu0).TotalMilliseconds;
             var benchCpu = (Process.GetCurrentProcess().TotalProcessorTime - benchCpu0).TotalMilliseconds;
             var window = postClock.Elapsed.TotalMilliseconds;
-            report.Detail($"CPU while posting and delivering ({window / 1000:0.0} s): service {serviceCpu:0} ms = {serviceCpu / events:0.0} ms per event fanned out to {subscribers} ({serviceCpu / window:P0} of one core), i.e. one core fans out at most ~{1000.0 * events / serviceCpu:0} events/s to {subscribers} subscribers; bench subscribers {benchCpu:0} ms ({benchCpu / window:P0} of one core)");
+            report.Detail($"{label}: CPU while posting and delivering ({window / 1000:0.0} s): server {serverCpu:0} ms = {serverCpu / events:0.0} ms per event fanned out to {subscribers} ({serverCpu / window:P0} of one core), i.e. one core fans out at most ~{1000.0 * events / serverCpu:0} events/s to {subscribers} subscribers; bench subscribers {benchCpu:0} ms ({benchCpu / window:P0} of one core)");
             await stop.CancelAsync();
             try
             {
@@ -116,30 +165,28 @@ internal static class SseScenario
             fromAck.Sort();
             fromSend.Sort();
             var expected = (long)subscribers * events;
-            report.Detail($"{events} events posted every {interval.TotalMilliseconds:0} ms; {fromAck.Count}/{expected} deliveries; {complete}/{subscribers} subscribers got every event; {early} frames arrived before the poster had read its 202 (counted as 0 ms)");
-            report.Detail($"ack -> frame: p50 {Stats.Percentile(fromAck, 50):0.00} ms, p90 {Stats.Percentile(fromAck, 90):0.00} ms, p99 {Stats.Percentile(fromAck, 99):0.00} ms, max {fromAck.LastOrDefault():0.00} ms");
-            report.Detail($"POST sent -> frame (includes the commit): p50 {Stats.Percentile(fromSend, 50):0.00} ms, p99 {Stats.Percentile(fromSend, 99):0.00} ms, max {fromSend.LastOrDefault():0.00} ms");
-            report.Row("3a", $"SSE: every subscriber gets every event ({subscribers} subscribers x {events} events)",
-                $"{complete}/{subscribers} complete", "all", complete == subscribers);
-            var p99 = Stats.Percentile(fromAck, 99);
-            report.Row("3b", "SSE p99 delivery latency, 202 ack -> frame received",
-                $"{p99:0.00} ms (from POST sent: {Stats.Percentile(fromSend, 99):0.00} ms)", "< 50 ms", p99 < 50 && complete == subscribers);
+            var frameBytes = subs.Select(s => s.FrameBytes).FirstOrDefault(b => b > 0);
+            report.Detail($"{label}: {events} events ({frameBytes}-byte frames) posted every {interval.TotalMilliseconds:0} ms; {fromAck.Count}/{expected} deliveries; {complete}/{subscribers} subscribers got every event; {early} frames arrived before the poster had read its 202 (counted as 0 ms)");
+            report.Detail($"{label}: ack -> frame: p50 {Stats.Percentile(fromAck, 50):0.00} ms, p90 {Stats.Percentile(fromAck, 90):0.00} ms, p99 {Stats.Percentile(fromAck, 99):0.00} ms, max {fromAck.LastOrDefault():0.00} ms");
+            report.Detail($"{label}: POST sent -> frame (includes the server's POST work, for the service its commit): p50 {Stats.Percentile(fromSend, 50):0.00} ms, p99 {Stats.Percentile(fromSend, 99):0.00} ms, max {fromSend.LastOrDefault():0.00} ms");
+            return new Phase(serverCpu / events, complete, Stats.Percentile(fromAck, 99), Stats.Percentile(fromSend, 99), frameBytes);
         }
         finally
         {
             await stop.CancelAsync();
-            await service.StopAsync();
         }
-        return report;
     }
 
     private sealed class Subscriber
     {
         private int _count;
+        private int _frameBytes;
 
         public TaskCompletionSource Opened { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public Dictionary<string, long> Received { get; } = new(StringComparer.Ordinal);
         public int Count => Volatile.Read(ref _count);
+        /// <summary>Size of the first media_request frame this subscriber read, blank line included.</summary>
+        public int FrameBytes => Volatile.Read(ref _frameBytes);
 
         public async Task RunAsync(HttpClient client, string url, SemaphoreSlim gate, CancellationToken ct)
         {
@@ -207,6 +254,7 @@ internal static class SseScenario
             var idStart = i + IdMarker.Length - "mreq_".Length;
             var idEnd = frame[idStart..].IndexOf((byte)'"');
             var id = Encoding.ASCII.GetString(frame.Slice(idStart, idEnd));
+            if (_frameBytes == 0) Volatile.Write(ref _frameBytes, frame.Length + 2);
             if (Received.TryAdd(id, at)) Interlocked.Increment(ref _count);
         }
     }
