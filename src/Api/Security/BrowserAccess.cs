@@ -55,11 +55,13 @@ public sealed class BrowserAccess
     public bool IsOriginAllowed(string origin, HttpRequest request)
     {
         if (ParseOrigin(origin) is not { } uri) return false;
-        return (ParseOrigin($"{request.Scheme}://{request.Host.Value}") is { } self && Same(uri, self)) || IsListedOrigin(origin);
+        return (ParseOrigin($"{request.Scheme}://{request.Host.Value}") is { } self && Same(uri, self)) || IsListed(uri);
     }
 
     /// <summary>Origins other than the request's own that are allowed, which a browser asks about in a CORS preflight.</summary>
-    public bool IsListedOrigin(string origin) => ParseOrigin(origin) is { } uri && _origins.Exists(o => Same(o, uri));
+    public bool IsListedOrigin(string origin) => ParseOrigin(origin) is { } uri && IsListed(uri);
+
+    private bool IsListed(Uri origin) => _origins.Exists(o => Same(o, origin));
 
     private void AddListenAddress(string url)
     {
