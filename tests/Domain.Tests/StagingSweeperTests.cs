@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 using OpenDesign.Workflows.Domain.Files;
+using OpenDesign.Workflows.Domain.MediaRequests;
 using OpenDesign.Workflows.Domain.Storage;
 using OpenDesign.Workflows.Domain.Tests.Support;
 
@@ -18,7 +19,7 @@ public sealed class StagingSweeperTests : IDisposable
     {
         _options = new OdOptions { DataDir = _temp.Path, StagingMaxAge = TimeSpan.FromHours(24) };
         Directory.CreateDirectory(_options.StagingDir);
-        _sweeper = new StagingSweeper(_options, _clock, new Database(_options), NullLogger<StagingSweeper>.Instance);
+        _sweeper = new StagingSweeper(_options, _clock, new MediaRequestStore(new Database(_options)), NullLogger<StagingSweeper>.Instance);
     }
 
     [Fact]

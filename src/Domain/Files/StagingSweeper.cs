@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using OpenDesign.Workflows.Domain.Storage;
+using OpenDesign.Workflows.Domain.MediaRequests;
 
 namespace OpenDesign.Workflows.Domain.Files;
 
@@ -13,7 +13,7 @@ namespace OpenDesign.Workflows.Domain.Files;
 /// (a hard link, <see cref="Placement"/>) and recording it leaves that link too, named by no request: it goes with the
 /// staged file.
 /// </summary>
-public sealed class StagingSweeper(OdOptions options, TimeProvider clock, Database database, ILogger<StagingSweeper> logger) : BackgroundService
+public sealed class StagingSweeper(OdOptions options, TimeProvider clock, MediaRequestStore requests, ILogger<StagingSweeper> logger) : BackgroundService
 {
     /// <summary>How often the staging area is swept: often enough that nothing stays much past its age, at most hourly.</summary>
     public TimeSpan Interval => options.StagingMaxAge / 4 < TimeSpan.FromHours(1) ? options.StagingMaxAge / 4 : TimeSpan.FromHours(1);
@@ -80,20 +80,10 @@ public sealed class StagingSweeper(OdOptions options, TimeProvider clock, Databa
             {
                 if (UnixFiles.Identify(file) is not { } found || !found.SameFileAs(staged)) continue;
                 var relative = Path.GetRelativePath(projectDir, file);
-                if (IsRecorded(Path.GetFileName(projectDir), relative)) continue;
+                if (requests.IsFileRecorded(Path.GetFileName(projectDir), relative)) continue;
                 File.Delete(file);
                 logger.LogWarning("Removed {File} from project {Project}: placed by an upload that was never recorded", relative, Path.GetFileName(projectDir));
             }
         }
-    }
-
-    private bool IsRecorded(string projectId, string relativePath)
-    {
-        using var connection = database.OpenRead();
-        using var cmd = connection.Command("""
-            SELECT 1 FROM media_requests
-            WHERE project_id = $project AND status = 'fulfilled' AND json_extract(body, '$.fulfilledFile.path') = $path LIMIT 1
-            """).With("$project", projectId).With("$path", relativePath);
-        return cmd.ExecuteScalar() is not null;
     }
 }

@@ -49,6 +49,17 @@ public sealed class MediaRequestStore(Database database)
         return cmd.ExecuteScalar() is string body ? Deserialize(body) : null;
     }
 
+    /// <summary>Whether a fulfilled request of the project records this project-relative path as its file.</summary>
+    public bool IsFileRecorded(string projectId, string relativePath)
+    {
+        using var connection = database.OpenRead();
+        using var cmd = connection.Command("""
+            SELECT 1 FROM media_requests
+            WHERE project_id = $project AND status = 'fulfilled' AND json_extract(body, '$.fulfilledFile.path') = $path LIMIT 1
+            """).With("$project", projectId).With("$path", relativePath);
+        return cmd.ExecuteScalar() is not null;
+    }
+
     public MediaRequest Get(string id) =>
         Find(id) ?? throw DomainException.NotFound(ErrorCodes.MediaRequestNotFound, "media request not found");
 
