@@ -83,6 +83,16 @@ public sealed class MediaGenerationServiceTests : IAsyncLifetime
         await Refusal.ExpectAsync(() => Generate("""{"kind":"project-file","ref":"../x.png"}"""), 400, ErrorCodes.PathNotAllowed);
         await Refusal.ExpectAsync(() => Generate("""{"kind":"project-file","ref":"missing.png"}"""), 400, ErrorCodes.FileNotFound,
             "inputRefs[0].ref names no file in the project");
+        // A directory is no file, and a FIFO is refused at once (a by-name check would let it through, and an open would wait for a writer).
+        Directory.CreateDirectory(Path.Combine(_h.ProjectDir(project.Id), "folder.png"));
+        await Refusal.ExpectAsync(() => Generate("""{"kind":"project-file","ref":"folder.png"}"""), 400, ErrorCodes.FileNotFound,
+            "inputRefs[0].ref names no file in the project");
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [Path.Combine(_h.ProjectDir(project.Id), "pipe.png")]))
+        {
+            await mkfifo.WaitForExitAsync(TestContext.Current.CancellationToken);
+        }
+        await Refusal.ExpectAsync(() => Generate("""{"kind":"project-file","ref":"pipe.png"}""").WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken),
+            400, ErrorCodes.NotARegularFile);
         await Refusal.ExpectAsync(() => Generate($$"""{"kind":"media-request","ref":"{{foreign.Id}}"}"""), 400, ErrorCodes.MediaRequestNotFound,
             "inputRefs[0].ref names no media request of this project");
         Assert.Equal(before, _h.Count("media_requests"));

@@ -107,8 +107,8 @@ public sealed class MediaGenerationService(
             switch (r.Kind)
             {
                 case InputRefKinds.ProjectFile:
-                    var path = ProjectPaths.Resolve(projects.DirOf(run.ProjectId), r.Ref);
-                    if (!File.Exists(path)) throw DomainException.Invalid($"inputRefs[{i}].ref names no file in the project", ErrorCodes.FileNotFound);
+                    // Checked the way every project file is opened: beneath the project, no link swapped in, regular files only.
+                    ProjectFiles.Open(projects.DirOf(run.ProjectId), r.Ref, DomainErrorKind.Invalid, $"inputRefs[{i}].ref names no file in the project").Dispose();
                     break;
                 case InputRefKinds.MediaRequest:
                     if (store.Find(r.Ref) is not { } other || other.ProjectId != run.ProjectId)
