@@ -1,0 +1,90 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+
+namespace OpenDesign.Workflows.Domain.Storage;
+
+/// <summary>
+/// Keeps the write-ahead log short without making a commit wait for a checkpoint. Its own thread copies committed
+/// pages into the database twice a second with PASSIVE, which never blocks the writer (and whose fsync of the database
+/// file must not hold a thread-pool worker: on two cores that is half the workers). That alone never rewinds the log
+/// under steady load: SQLite starts the log over only when a write begins with every frame already copied, and the
+/// writer always commits more while a pass runs, so the log grew for as long as the load lasted (830 MB after 40 s
+/// measured), every append extending the file. So once the log is long and a background pass has caught up, the
+/// writer copies the few frames committed since then itself, between two batches, and its next batch starts the
+/// log over: the file stays at about <see cref="RewindAfterFrames"/> pages and is rewritten in place.
+/// </summary>
+internal sealed class WalCheckpointer : IDisposable
+{
+    /// <summary>32 MiB of 4 KiB pages: under journal_size_limit (64 MiB), so the file is reused, never trimmed and regrown.</summary>
+    internal const long RewindAfterFrames = 8192;
+
+    /// <summary>A pass that left more than this uncopied (readers holding old pages) does not hand the writer a turn.</summary>
+    private const long CaughtUpFrames = 1024;
+
+    internal static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(500);
+
+    private readonly Database _database;
+    private readonly ILogger _logger;
+    private readonly long _rewindAfterFrames;
+    private readonly TimeSpan _interval;
+    private readonly ManualResetEventSlim _stop = new();
+    private readonly Thread _thread;
+    private int _writerTurn;
+
+    public WalCheckpointer(Database database, ILogger logger, long rewindAfterFrames, TimeSpan interval)
+    {
+        _database = database;
+        _logger = logger;
+        _rewindAfterFrames = rewindAfterFrames;
+        _interval = interval;
+        _thread = new Thread(Run) { IsBackground = true, Name = "OD checkpoint" };
+        _thread.Start();
+    }
+
+    private void Run()
+    {
+        while (!_stop.Wait(_interval)) Pass();
+    }
+
+    /// <summary>One background pass; also the last one, once the writer has stopped.</summary>
+    internal void Pass()
+    {
+        try
+        {
+            var state = _database.Checkpoint();
+            if (state.LogFrames >= _rewindAfterFrames && state.LogFrames - state.Checkpointed <= CaughtUpFrames)
+            {
+                Volatile.Write(ref _writerTurn, 1);
+            }
+        }
+        catch (SqliteException e)
+        {
+            _logger.LogWarning("WAL checkpoint failed: {Reason}", e.Message);
+        }
+    }
+
+    /// <summary>
+    /// Called by the writer between batches, outside any transaction: when a background pass has caught up on a long
+    /// log, copies what was committed since (PASSIVE, so a reader in the way only makes it stop short), and the next
+    /// batch's first write starts the log over.
+    /// </summary>
+    internal void BeforeBatch(SqliteConnection writer)
+    {
+        if (Interlocked.Exchange(ref _writerTurn, 0) == 0) return;
+        try
+        {
+            Database.CheckpointPassive(writer);
+        }
+        catch (SqliteException e)
+        {
+            _logger.LogWarning("WAL checkpoint failed: {Reason}", e.Message);
+        }
+    }
+
+    public void Dispose()
+    {
+        _stop.Set();
+        _thread.Join();
+        _stop.Dispose();
+    }
+}
