@@ -30,6 +30,7 @@ internal sealed class WalCheckpointer : IDisposable
     private readonly ManualResetEventSlim _stop = new();
     private readonly Thread _thread;
     private int _writerTurn;
+    private int _disposed;
 
     public WalCheckpointer(Database database, ILogger logger, long rewindAfterFrames, TimeSpan interval)
     {
@@ -81,8 +82,10 @@ internal sealed class WalCheckpointer : IDisposable
         }
     }
 
+    /// <summary>Stops the background thread; safe to call more than once (the writer may be disposed twice).</summary>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         _stop.Set();
         _thread.Join();
         _stop.Dispose();
