@@ -62,6 +62,15 @@ public static class ApiRoutes
     /// <summary>The feed of every run's events.</summary>
     public const string Events = "/api/events";
 
+    /// <summary>The OpenAPI document (<c>v1</c>) and its browsable reference page.</summary>
+    public static class OpenApi
+    {
+        public const string Document = "/openapi/{documentName}.json";
+        public const string DocumentV1 = "/openapi/v1.json";
+        public const string ReferencePrefix = "/scalar";
+        public const string ReferenceV1 = "/scalar/v1";
+    }
+
     /// <summary>Every template above: what the service maps, no more and no less.</summary>
     public static IReadOnlyList<string> All { get; } =
     [

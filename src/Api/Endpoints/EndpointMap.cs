@@ -1,3 +1,5 @@
+using OpenDesign.Workflows.Api.OpenApi;
+
 namespace OpenDesign.Workflows.Api.Endpoints;
 
 public static class EndpointMap
@@ -12,6 +14,7 @@ public static class EndpointMap
         app.MapToolMedia();
         app.MapMediaRequests();
         app.MapEvents();
+        app.MapOpenDesignOpenApi();
         return app;
     }
 }
