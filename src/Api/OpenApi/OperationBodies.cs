@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 using OpenDesign.Workflows.Api.Http;
+using OpenDesign.Workflows.Domain.Validation;
 
 namespace OpenDesign.Workflows.Api.OpenApi;
 
@@ -41,6 +42,8 @@ internal sealed class OperationBodies : IOpenApiOperationTransformer
             };
             content["application/octet-stream"] = new() { Schema = bytes };
         }
-        operation.RequestBody = new OpenApiRequestBody { Required = true, Content = content };
+        // The validator says whether the body may be left out (create project, progress).
+        var validator = context.ApplicationServices.GetService(typeof(IBodyValidator<>).MakeGenericType(body.Type)) as IBodyValidator;
+        operation.RequestBody = new OpenApiRequestBody { Required = validator is not { Optional: true }, Content = content };
     }
 }
