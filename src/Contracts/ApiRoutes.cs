@@ -68,6 +68,19 @@ public static class ApiRoutes
     /// <summary>The feed of every run's events.</summary>
     public const string Events = "/api/events";
 
+    /// <summary>The OpenAPI document (<c>v1</c>) and its browsable reference page.</summary>
+    public static class OpenApi
+    {
+        /// <summary>Only v1: a literal route, so an unknown name is the service's own 404 problem, not the framework's text.</summary>
+        public const string Document = "/openapi/v1.json";
+        public const string ReferencePrefix = "/scalar";
+        public const string ReferenceV1 = "/scalar/v1";
+
+        /// <summary>What Scalar.AspNetCore maps under <see cref="ReferencePrefix"/>: the page and the assets it loads.</summary>
+        public static IReadOnlyList<string> ReferenceRoutes { get; } =
+            ["/scalar/{documentName?}", "/scalar/scalar.js", "/scalar/scalar.aspnetcore.js", "/scalar/favicon.svg"];
+    }
+
     /// <summary>Every template above: what the service maps, no more and no less.</summary>
     public static IReadOnlyList<string> All { get; } =
     [
@@ -78,6 +91,7 @@ public static class ApiRoutes
         Media.Models,
         MediaRequests.Item, MediaRequests.Cancel, MediaRequests.Fail, MediaRequests.Progress, MediaRequests.Fulfill,
         Events,
+        OpenApi.Document, .. OpenApi.ReferenceRoutes,
     ];
 
     /// <summary>

@@ -4,7 +4,10 @@ using System.Text.Json.Serialization;
 namespace OpenDesign.Workflows.Contracts;
 
 /// <summary>Source-generated JSON for every wire type, so the service and the AOT-published CLI share one shape without reflection.</summary>
-[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+// Strict as Open Design is: member names match exactly and numbers are JSON numbers (the Web defaults would accept
+// "Surface" for surface and "5" for 5).
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    PropertyNameCaseInsensitive = false, NumberHandling = JsonNumberHandling.Strict)]
 [JsonSerializable(typeof(MediaExecutionPolicy))]
 [JsonSerializable(typeof(CreateProjectRequest))]
 [JsonSerializable(typeof(Project))]

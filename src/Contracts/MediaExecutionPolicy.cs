@@ -1,8 +1,10 @@
+using System.Text.Json.Serialization;
+
 namespace OpenDesign.Workflows.Contracts;
 
 /// <summary>The run-scoped media policy, as callers send it and as the service echoes it back.</summary>
 public sealed record MediaExecutionPolicy(
-    string Mode,
+    [property: JsonConverter(typeof(LenientStringConverter))] string Mode,
     IReadOnlyList<string>? AllowedSurfaces = null,
     IReadOnlyList<string>? AllowedModels = null,
     ExternalExecutorRef? ExternalExecutor = null)

@@ -1,6 +1,10 @@
 namespace OpenDesign.Workflows.Contracts;
 
-/// <summary>The body an agent posts to <c>/api/tools/media/generate</c>: Open Design's media body plus input references.</summary>
+/// <summary>
+/// The body an agent posts to <c>/api/tools/media/generate</c>: Open Design's media body plus input references.
+/// <see cref="Image"/> is Open Design's reference image (a project-relative path); the service turns it into a
+/// project-file input reference.
+/// </summary>
 public sealed record MediaGenerateRequest(
     string Surface,
     string Prompt,
@@ -12,7 +16,8 @@ public sealed record MediaGenerateRequest(
     string? AudioKind = null,
     string? Voice = null,
     string? Language = null,
-    IReadOnlyList<InputRef>? InputRefs = null);
+    IReadOnlyList<InputRef>? InputRefs = null,
+    string? Image = null);
 
 public sealed record InputRef(string Kind, string Ref);
 

@@ -6,6 +6,8 @@ using OpenDesign.Workflows.Domain.Projects;
 using OpenDesign.Workflows.Domain.Runs;
 using OpenDesign.Workflows.Domain.Storage;
 using OpenDesign.Workflows.Domain.Tokens;
+using OpenDesign.Workflows.Domain.Validation;
+using OpenDesign.Workflows.Contracts;
 
 namespace OpenDesign.Workflows.Domain;
 
@@ -37,6 +39,20 @@ public static class DomainServices
         services.AddSingleton<MediaRequestCommands>();
         services.AddSingleton<FulfillmentService>();
         services.AddHostedService<StagingSweeper>();
+        services.AddBodyValidators();
+        return services;
+    }
+
+    /// <summary>One validator per request body record (<see cref="IBodyValidator{T}"/>): the Api binds every body through these.</summary>
+    private static IServiceCollection AddBodyValidators(this IServiceCollection services)
+    {
+        services.AddSingleton<IBodyValidator<CreateProjectRequest>, CreateProjectValidator>();
+        services.AddSingleton<IBodyValidator<CreateRunRequest>, CreateRunValidator>();
+        services.AddSingleton<IBodyValidator<FinishRunRequest>, FinishRunValidator>();
+        services.AddSingleton<IBodyValidator<MediaGenerateRequest>>(MediaGenerateParser.Instance);
+        services.AddSingleton<IBodyValidator<FailMediaRequestRequest>, FailMediaRequestValidator>();
+        services.AddSingleton<IBodyValidator<MediaRequestProgress>, MediaRequestProgressValidator>();
+        services.AddSingleton<IBodyValidator<FulfillFromFileRequest>, FulfillFromFileValidator>();
         return services;
     }
 }

@@ -1,3 +1,5 @@
+using OpenDesign.Workflows.Api.OpenApi;
+
 namespace OpenDesign.Workflows.Api.Endpoints;
 
 public static class EndpointMap
@@ -13,6 +15,7 @@ public static class EndpointMap
         app.MapMediaRequests();
         app.MapMediaCatalog();
         app.MapEvents();
+        app.MapOpenDesignOpenApi();
         return app;
     }
 }

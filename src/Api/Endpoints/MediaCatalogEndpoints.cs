@@ -9,7 +9,8 @@ internal static class MediaCatalogEndpoints
 {
     public static void MapMediaCatalog(this IEndpointRouteBuilder app) =>
         // Admin only, like the other admin GETs: no tool-token grant lists it.
-        app.MapGet(ApiRoutes.Media.Models, GetModels).WithTags("Media");
+        app.MapGet(ApiRoutes.Media.Models, GetModels).WithTags("Media")
+            .Describe(nameof(GetModels), "List the models enabled mode can run, with each provider's credential status (never a key)");
 
     /// <summary>
     /// The catalog in Open Design's shape, with each provider's credential status read now (a key added to

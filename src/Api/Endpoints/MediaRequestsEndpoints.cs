@@ -1,5 +1,4 @@
-using System.Text.Json;
-using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Net.Http.Headers;
 using OpenDesign.Workflows.Api.Http;
@@ -11,75 +10,85 @@ using OpenDesign.Workflows.Domain.Runs;
 
 namespace OpenDesign.Workflows.Api.Endpoints;
 
-internal static partial class MediaRequestsEndpoints
+internal static class MediaRequestsEndpoints
 {
     public static void MapMediaRequests(this IEndpointRouteBuilder app)
     {
-        app.MapGet(ApiRoutes.Runs.MediaRequests, (string runId, string? cursor, string? limit, Caller caller, RunStore runs, MediaRequestStore store, OdOptions options) =>
-        {
-            var run = runs.Get(runId);
-            caller.EnsureRun(run.Id, run.ProjectId);
-            var size = options.DefaultPageSize;
-            if (limit is not null && (!int.TryParse(limit, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out size) || size < 1 || size > options.MaxPageSize))
-            {
-                throw DomainException.Invalid($"limit must be a whole number from 1 to {options.MaxPageSize}");
-            }
-            return TypedResults.Ok(store.ListByRun(run.Id, cursor, size));
-        })
-        .AllowToolToken(ToolEndpoints.RunMediaRequests, ToolOperations.MediaRequestsList)
-        .WithTags("Media requests");
+        app.MapGet(ApiRoutes.Runs.MediaRequests, ListMediaRequests)
+            .AllowToolToken(ToolEndpoints.RunMediaRequests, ToolOperations.MediaRequestsList)
+            .WithTags("Media requests")
+            .Describe(nameof(ListMediaRequests), "List a run's media requests, oldest first, a page at a time").Refuses(400, 403, 404);
 
         var requests = app.MapGroup("").WithTags("Media requests");
 
-        requests.MapGet(ApiRoutes.MediaRequests.Item, (string id, Caller caller, MediaRequestStore store) => TypedResults.Ok(Visible(store, id, caller)))
-            .AllowToolToken(ToolEndpoints.MediaRequest, ToolOperations.MediaRequestsGet);
+        requests.MapGet(ApiRoutes.MediaRequests.Item, GetMediaRequest)
+            .AllowToolToken(ToolEndpoints.MediaRequest, ToolOperations.MediaRequestsGet)
+            .Describe(nameof(GetMediaRequest), "Get a media request").Refuses(403, 404);
+        requests.MapPost(ApiRoutes.MediaRequests.Cancel, CancelMediaRequest)
+            .AllowToolToken(ToolEndpoints.MediaRequestCancel, ToolOperations.MediaRequestsCancel)
+            .Describe(nameof(CancelMediaRequest), "Cancel a media request (at its executor too, for an external one)").Refuses(403, 404, 409);
+        requests.MapPost(ApiRoutes.MediaRequests.Fail, FailMediaRequest)
+            .AllowCallbackToken()
+            .Describe(nameof(FailMediaRequest), "Record that a media request failed (an orchestrator, or the executor's callback)")
+            .Refuses(400, 403, 404, 409, 413, 415);
+        requests.MapPost(ApiRoutes.MediaRequests.Progress, ReportProgress)
+            .AllowCallbackToken()
+            .Describe(nameof(ReportProgress), "Report a media request's progress (the executor's callback)").Refuses(400, 403, 404, 409, 413, 415);
+        requests.MapPost(ApiRoutes.MediaRequests.Fulfill, FulfillMediaRequest)
+            .AllowCallbackToken(afterEnd: true)
+            .AcceptsUploads()
+            .WithMetadata(new JsonBodyType(typeof(FulfillFromFileRequest)))
+            .Describe(nameof(FulfillMediaRequest),
+                "Fulfil a media request with its bytes (raw with their Content-Type, or multipart/form-data), a project file, or a URL to download")
+            .Refuses(400, 403, 404, 409, 413, 415, 502);
+    }
 
-        requests.MapPost(ApiRoutes.MediaRequests.Cancel, async (string id, HttpContext context, Caller caller, MediaRequestStore store, MediaRequestCommands commands) =>
+    internal static Ok<MediaRequestList> ListMediaRequests(string runId, string? cursor, string? limit, Caller caller, RunStore runs, MediaRequestStore store, OdOptions options)
+    {
+        var run = runs.Get(runId);
+        caller.EnsureRun(run.Id, run.ProjectId);
+        var size = options.DefaultPageSize;
+        if (limit is not null && (!int.TryParse(limit, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out size) || size < 1 || size > options.MaxPageSize))
         {
-            Visible(store, id, caller);
-            return Outcome(await commands.CancelAsync(id, context.RequestAborted));
-        })
-        .AllowToolToken(ToolEndpoints.MediaRequestCancel, ToolOperations.MediaRequestsCancel);
+            throw DomainException.Invalid($"limit must be a whole number from 1 to {options.MaxPageSize}");
+        }
+        return TypedResults.Ok(store.ListByRun(run.Id, cursor, size));
+    }
 
-        requests.MapPost(ApiRoutes.MediaRequests.Fail, async (string id, HttpRequest request, MediaRequestStore store, MediaRequestCommands commands, OdOptions options) =>
-        {
-            store.Get(id);
-            var body = await JsonBody.ReadObjectAsync(request, options.MaxJsonBodyBytes);
-            var message = JsonBody.RequiredString(body, "message", 2000);
-            var code = JsonBody.OptionalString(body, "code", 64);
-            if (code is not null && !ErrorCode().IsMatch(code)) throw DomainException.Invalid("code must be upper-case letters, digits and underscores");
-            return Outcome(await commands.FailAsync(id, new MediaRequestError(message, code), request.HttpContext.RequestAborted));
-        })
-        .AllowCallbackToken();
+    internal static Ok<MediaRequest> GetMediaRequest(string id, Caller caller, MediaRequestStore store) => TypedResults.Ok(Visible(store, id, caller));
 
-        requests.MapPost(ApiRoutes.MediaRequests.Progress, async (string id, HttpRequest request, MediaRequestStore store, MediaRequestCommands commands, OdOptions options) =>
-        {
-            store.Get(id);
-            var body = await JsonBody.ReadObjectAsync(request, options.MaxJsonBodyBytes, optional: true);
-            var message = JsonBody.OptionalString(body, "message", 2000);
-            double? percent = null;
-            if (body.TryGetProperty("percent", out var p) && p.ValueKind != JsonValueKind.Null)
-            {
-                if (p.ValueKind != JsonValueKind.Number || p.GetDouble() is < 0 or > 100) throw DomainException.Invalid("percent must be a number from 0 to 100");
-                percent = p.GetDouble();
-            }
-            var outcome = await commands.ProgressAsync(id, new MediaRequestProgress(message, percent), request.HttpContext.RequestAborted);
-            return outcome.Completed ? Results.Ok(outcome.Request) : Results.Accepted(ApiRoutes.MediaRequests.ItemPath(id), outcome.Request);
-        })
-        .AllowCallbackToken();
+    internal static async Task<Results<Ok<MediaRequest>, Accepted<MediaRequest>>> CancelMediaRequest(
+        string id, HttpContext context, Caller caller, MediaRequestStore store, MediaRequestCommands commands)
+    {
+        Visible(store, id, caller);
+        return Outcome(await commands.CancelAsync(id, context.RequestAborted));
+    }
 
-        requests.MapPost(ApiRoutes.MediaRequests.Fulfill, async (string id, HttpRequest request, MediaRequestStore store, MediaRequestCommands commands, OdOptions options) =>
-        {
-            store.Get(id);
-            return Outcome(await FulfillAsync(id, request, commands, options));
-        })
-        .AllowCallbackToken(afterEnd: true)
-        .AcceptsUploads();
+    internal static async Task<Results<Ok<MediaRequest>, Accepted<MediaRequest>>> FailMediaRequest(
+        string id, Body<FailMediaRequestRequest> body, HttpContext context, MediaRequestStore store, MediaRequestCommands commands)
+    {
+        store.Get(id);
+        var failure = body.Value;
+        return Outcome(await commands.FailAsync(id, new MediaRequestError(failure.Message, failure.Code), context.RequestAborted));
+    }
+
+    internal static async Task<Results<Ok<MediaRequest>, Accepted<MediaRequest>>> ReportProgress(
+        string id, Body<MediaRequestProgress> body, HttpContext context, MediaRequestStore store, MediaRequestCommands commands)
+    {
+        store.Get(id);
+        return Outcome(await commands.ProgressAsync(id, body.Value, context.RequestAborted));
+    }
+
+    internal static async Task<Results<Ok<MediaRequest>, Accepted<MediaRequest>>> FulfillMediaRequest(
+        string id, HttpRequest request, MediaRequestStore store, MediaRequestCommands commands, OdOptions options)
+    {
+        store.Get(id);
+        return Outcome(await FulfillAsync(id, request, commands, options));
     }
 
     /// <summary>200 with the request once its outcome is recorded; 202 while its workflow is still recording it.</summary>
-    private static IResult Outcome(MediaRequestOutcome outcome) =>
-        outcome.Completed ? Results.Ok(outcome.Request) : Results.Accepted(ApiRoutes.MediaRequests.ItemPath(outcome.Request.Id), outcome.Request);
+    private static Results<Ok<MediaRequest>, Accepted<MediaRequest>> Outcome(MediaRequestOutcome outcome) =>
+        outcome.Completed ? TypedResults.Ok(outcome.Request) : TypedResults.Accepted(ApiRoutes.MediaRequests.ItemPath(outcome.Request.Id), outcome.Request);
 
     /// <summary>
     /// Bytes as multipart/form-data or as the raw body with their content type, or JSON naming a project file
@@ -96,13 +105,10 @@ internal static partial class MediaRequestsEndpoints
         }
         if (mediaType.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase))
         {
-            var body = await JsonBody.ReadObjectAsync(request, options.MaxJsonBodyBytes);
-            var file = JsonBody.OptionalString(body, "file", 1024);
-            var url = JsonBody.OptionalString(body, "url", 4096);
-            if ((file is null) == (url is null)) throw DomainException.Invalid("give exactly one of file (a project-relative path) or url");
-            return file is not null
+            var body = await Body<FulfillFromFileRequest>.ReadAsync(request.HttpContext);
+            return body.File is { } file
                 ? await commands.FulfillWithProjectFileAsync(id, file, ct)
-                : await commands.FulfillFromUrlAsync(id, url!, ct);
+                : await commands.FulfillFromUrlAsync(id, body.Url!, ct);
         }
         if (mediaType.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase))
         {
@@ -139,7 +145,4 @@ internal static partial class MediaRequestsEndpoints
         caller.EnsureRun(request.RunId, request.ProjectId);
         return request;
     }
-
-    [GeneratedRegex("^[A-Z][A-Z0-9_]{0,63}$")]
-    private static partial Regex ErrorCode();
 }

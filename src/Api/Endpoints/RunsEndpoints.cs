@@ -1,55 +1,53 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using OpenDesign.Workflows.Api.Http;
 using OpenDesign.Workflows.Api.Temporal;
 using OpenDesign.Workflows.Contracts;
 using OpenDesign.Workflows.Domain;
 using OpenDesign.Workflows.Domain.MediaRequests;
-using OpenDesign.Workflows.Domain.Policy;
 using OpenDesign.Workflows.Domain.Runs;
 
 namespace OpenDesign.Workflows.Api.Endpoints;
 
 internal static class RunsEndpoints
 {
-    private const int MaxMessageLength = 100_000;
-
     public static void MapRuns(this IEndpointRouteBuilder app)
     {
         var runs = app.MapGroup("").WithTags("Runs");
 
-        runs.MapPost(ApiRoutes.Runs.Collection, async (HttpRequest request, RunService service, IExternalMediaDispatcher dispatcher, OdOptions options) =>
-        {
-            var body = await JsonBody.ReadObjectAsync(request, options.MaxJsonBodyBytes);
-            var projectId = JsonBody.RequiredString(body, "projectId", 64);
-            var agentId = JsonBody.OptionalString(body, "agentId", 200);
-            var message = JsonBody.OptionalString(body, "message", MaxMessageLength);
-            var conversationId = JsonBody.OptionalString(body, "conversationId", 200);
-            var policy = MediaPolicyParser.Parse(body.TryGetProperty("mediaExecution", out var p) ? p : null);
-            if (policy.Mode == MediaExecutionModes.External && !dispatcher.IsAvailable)
-            {
-                throw new DomainException(DomainErrorKind.Unavailable, ErrorCodes.TemporalUnavailable,
-                    "external media mode needs the workflow engine (Temporal), which is not available; see GET /health/ready");
-            }
-            var created = await service.CreateAsync(projectId, agentId, message, conversationId, policy);
-            return TypedResults.Created(ApiRoutes.Runs.ItemPath(created.RunId), created);
-        });
-
-        runs.MapGet(ApiRoutes.Runs.Collection, (string? projectId, string? status, RunStore store, OdOptions options) =>
-            TypedResults.Ok(new RunList(store.List(projectId, status, options.MaxPageSize))));
-
-        runs.MapGet(ApiRoutes.Runs.Item, (string id, RunStore store) => TypedResults.Ok(store.Get(id)));
-
-        runs.MapPost(ApiRoutes.Runs.Finish, async (string id, HttpRequest request, RunService service, ExternalRequestCanceller canceller, OdOptions options) =>
-        {
-            var body = await JsonBody.ReadObjectAsync(request, options.MaxJsonBodyBytes);
-            var status = JsonBody.OptionalString(body, "status", 32);
-            if (status is not (RunStatuses.Succeeded or RunStatuses.Failed))
-            {
-                throw DomainException.Invalid("status must be succeeded or failed");
-            }
-            return TypedResults.Ok(await canceller.AfterRunEndAsync(await service.EndAsync(id, status)));
-        });
-
-        runs.MapPost(ApiRoutes.Runs.Cancel, async (string id, RunService service, ExternalRequestCanceller canceller) =>
-            TypedResults.Ok(await canceller.AfterRunEndAsync(await service.EndAsync(id, RunStatuses.Canceled))));
+        runs.MapPost(ApiRoutes.Runs.Collection, CreateRun)
+            .Describe(nameof(CreateRun), "Create a run with its media policy; the answer holds the run's tool token, shown only here")
+            .Refuses(400, 404, 413, 415, 503);
+        runs.MapGet(ApiRoutes.Runs.Collection, ListRuns)
+            .Describe(nameof(ListRuns), "List runs, newest first, optionally of one project or in one status");
+        runs.MapGet(ApiRoutes.Runs.Item, GetRun)
+            .Describe(nameof(GetRun), "Get a run").Refuses(404);
+        runs.MapPost(ApiRoutes.Runs.Finish, FinishRun)
+            .Describe(nameof(FinishRun), "End a run as succeeded or failed; its open media requests are cancelled").Refuses(400, 404, 409, 413, 415);
+        runs.MapPost(ApiRoutes.Runs.Cancel, CancelRun)
+            .Describe(nameof(CancelRun), "Cancel a run; its open media requests are cancelled").Refuses(404, 409);
     }
+
+    internal static async Task<Created<RunCreated>> CreateRun(Body<CreateRunRequest> body, RunService service, IExternalMediaDispatcher dispatcher)
+    {
+        var request = body.Value;
+        var policy = request.MediaExecution!;
+        if (policy.Mode == MediaExecutionModes.External && !dispatcher.IsAvailable)
+        {
+            throw new DomainException(DomainErrorKind.Unavailable, ErrorCodes.TemporalUnavailable,
+                "external media mode needs the workflow engine (Temporal), which is not available; see GET /health/ready");
+        }
+        var created = await service.CreateAsync(request.ProjectId, request.AgentId, request.Message, request.ConversationId, policy);
+        return TypedResults.Created(ApiRoutes.Runs.ItemPath(created.RunId), created);
+    }
+
+    internal static Ok<RunList> ListRuns(string? projectId, string? status, RunStore store, OdOptions options) =>
+        TypedResults.Ok(new RunList(store.List(projectId, status, options.MaxPageSize)));
+
+    internal static Ok<Run> GetRun(string id, RunStore store) => TypedResults.Ok(store.Get(id));
+
+    internal static async Task<Ok<Run>> FinishRun(string id, Body<FinishRunRequest> body, RunService service, ExternalRequestCanceller canceller) =>
+        TypedResults.Ok(await canceller.AfterRunEndAsync(await service.EndAsync(id, body.Value.Status)));
+
+    internal static async Task<Ok<Run>> CancelRun(string id, RunService service, ExternalRequestCanceller canceller) =>
+        TypedResults.Ok(await canceller.AfterRunEndAsync(await service.EndAsync(id, RunStatuses.Canceled)));
 }

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using OpenDesign.Workflows.Activities;
 using OpenDesign.Workflows.Activities.Providers;
 using OpenDesign.Workflows.Api.Http;
+using OpenDesign.Workflows.Api.OpenApi;
 using OpenDesign.Workflows.Api.Security;
 using OpenDesign.Workflows.Api.Temporal;
 using OpenDesign.Workflows.Contracts;
@@ -72,6 +73,7 @@ public static class ServiceSetup
         services.Configure<KestrelServerOptions>(k => k.Limits.MaxRequestBodySize = options.MaxUploadBytes + (1024 * 1024));
         services.AddProblemDetails(ProblemSetup.Customize);
         services.AddExceptionHandler<DomainExceptionHandler>();
+        services.AddOpenDesignOpenApi();
         return builder;
     }
 

@@ -1,35 +1,49 @@
+using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using OpenDesign.Workflows.Contracts;
+using OpenDesign.Workflows.Domain.Validation;
 
 namespace OpenDesign.Workflows.Domain.MediaRequests;
 
 /// <summary>
-/// Checks Open Design's media body field by field, so a caller learns exactly which field is wrong. Open Design's
-/// <c>image</c> (a project-relative reference image) becomes a project-file input reference; other unknown keys are dropped.
+/// The rules of Open Design's media body, field by field in a fixed order, so a caller learns exactly which field is
+/// wrong. Open Design's <c>image</c> (a project-relative reference image) becomes a project-file input reference after
+/// the given ones; unknown keys are dropped by the binding.
 /// </summary>
-public static class MediaGenerateParser
+public sealed class MediaGenerateParser : IBodyValidator<MediaGenerateRequest>
 {
     public const int MaxPromptLength = 32_000;
     public const int MaxInputRefs = 32;
+    private const string SurfaceMessage = "surface must be image, video, or audio";
+    private const string RefsMessage = "inputRefs must be an array of {kind, ref}";
 
-    public static MediaGenerateRequest Parse(JsonElement body)
+    public static MediaGenerateParser Instance { get; } = new();
+
+    public JsonTypeInfo<MediaGenerateRequest> Type => OdJsonContext.Default.MediaGenerateRequest;
+
+    public string NotAnObject => "request body must be a JSON object";
+
+    /// <summary>Binds and checks a body given as a JSON value (as the domain tests hand it).</summary>
+    public static MediaGenerateRequest Parse(JsonElement body) => BodyBinder.Bind(Encoding.UTF8.GetBytes(body.GetRawText()), Instance);
+
+    public MediaGenerateRequest Validate(MediaGenerateRequest body, WrongTypes wrong)
     {
-        if (body.ValueKind != JsonValueKind.Object) throw Bad("request body must be a JSON object");
+        var surface = FieldRules.Text(body.Surface, wrong.At("$.surface"), "surface", 16, SurfaceMessage);
+        if (surface is null || !MediaSurfaces.All.Contains(surface)) throw Bad(SurfaceMessage);
 
-        var surface = Text(body, "surface", 16, "surface must be image, video, or audio");
-        if (surface is null || !MediaSurfaces.All.Contains(surface)) throw Bad("surface must be image, video, or audio");
-
-        var prompt = Text(body, "prompt", MaxPromptLength, $"prompt must be a string of at most {MaxPromptLength} characters");
+        var prompt = FieldRules.Text(body.Prompt, wrong.At("$.prompt"), "prompt", MaxPromptLength,
+            $"prompt must be a string of at most {MaxPromptLength} characters");
         if (string.IsNullOrWhiteSpace(prompt)) throw Bad("prompt is required");
 
-        var model = Text(body, "model", 200);
+        var model = FieldRules.Text(body.Model, wrong.At("$.model"), "model", 200);
         if (model is not null && model.Trim().Length == 0) throw Bad("model must be a non-empty string when provided");
 
-        var audioKind = Text(body, "audioKind", 16);
+        var audioKind = FieldRules.Text(body.AudioKind, wrong.At("$.audioKind"), "audioKind", 16);
         if (audioKind is not null && audioKind is not ("music" or "speech" or "sfx")) throw Bad("audioKind must be music, speech, or sfx");
 
-        var refs = InputRefs(body);
-        if (Text(body, "image", 1024) is { Length: > 0 } image)
+        var refs = InputRefs(body.InputRefs, wrong);
+        if (FieldRules.Text(body.Image, wrong.At("$.image"), "image", 1024) is { Length: > 0 } image)
         {
             refs.Add(new InputRef(InputRefKinds.ProjectFile, image));
         }
@@ -38,52 +52,40 @@ public static class MediaGenerateParser
             Surface: surface,
             Prompt: prompt,
             Model: model?.Trim(),
-            Output: Text(body, "output", 255),
-            Aspect: Text(body, "aspect", 32),
-            Length: Number(body, "length"),
-            Duration: Number(body, "duration"),
+            Output: FieldRules.Text(body.Output, wrong.At("$.output"), "output", 255),
+            Aspect: FieldRules.Text(body.Aspect, wrong.At("$.aspect"), "aspect", 32),
+            Length: Number(body.Length, wrong, "length"),
+            Duration: Number(body.Duration, wrong, "duration"),
             AudioKind: audioKind,
-            Voice: Text(body, "voice", 200),
-            Language: Text(body, "language", 64),
+            Voice: FieldRules.Text(body.Voice, wrong.At("$.voice"), "voice", 200),
+            Language: FieldRules.Text(body.Language, wrong.At("$.language"), "language", 64),
             InputRefs: refs.Count > 0 ? refs : null);
     }
 
-    private static List<InputRef> InputRefs(JsonElement body)
+    private static List<InputRef> InputRefs(IReadOnlyList<InputRef?>? given, WrongTypes wrong)
     {
+        if (wrong.At("$.inputRefs")) throw Bad(RefsMessage);
         var list = new List<InputRef>();
-        if (!body.TryGetProperty("inputRefs", out var el) || el.ValueKind == JsonValueKind.Null) return list;
-        if (el.ValueKind != JsonValueKind.Array) throw Bad("inputRefs must be an array of {kind, ref}");
-        var i = 0;
-        foreach (var item in el.EnumerateArray())
+        if (given is null) return list;
+        for (var i = 0; i < given.Count; i++)
         {
             if (i >= MaxInputRefs) throw Bad($"inputRefs may hold at most {MaxInputRefs} entries");
-            if (item.ValueKind != JsonValueKind.Object) throw Bad("inputRefs must be an array of {kind, ref}");
-            var kind = Text(item, "kind", 32, $"inputRefs[{i}].kind must be project-file, artifact, or media-request");
-            if (kind is null || !InputRefKinds.All.Contains(kind)) throw Bad($"inputRefs[{i}].kind must be project-file, artifact, or media-request");
-            var reference = Text(item, "ref", 1024, $"inputRefs[{i}].ref must be a non-empty string");
-            if (string.IsNullOrWhiteSpace(reference)) throw Bad($"inputRefs[{i}].ref must be a non-empty string");
+            var at = $"$.inputRefs[{i}]";
+            if (given[i] is not { } item || wrong.At(at)) throw Bad(RefsMessage);
+            var kindMessage = $"inputRefs[{i}].kind must be project-file, artifact, or media-request";
+            var kind = FieldRules.Text(item.Kind, wrong.At(at + ".kind"), "kind", 32, kindMessage);
+            if (kind is null || !InputRefKinds.All.Contains(kind)) throw Bad(kindMessage);
+            var refMessage = $"inputRefs[{i}].ref must be a non-empty string";
+            var reference = FieldRules.Text(item.Ref, wrong.At(at + ".ref"), "ref", 1024, refMessage);
+            if (string.IsNullOrWhiteSpace(reference)) throw Bad(refMessage);
             list.Add(new InputRef(kind, reference));
-            i++;
         }
         return list;
     }
 
-    private static string? Text(JsonElement obj, string name, int maxLength, string? message = null)
+    private static double? Number(double? value, WrongTypes wrong, string name)
     {
-        if (!obj.TryGetProperty(name, out var el) || el.ValueKind == JsonValueKind.Null) return null;
-        if (el.ValueKind != JsonValueKind.String) throw Bad(message ?? $"{name} must be a string");
-        var value = JsonText.Read(el);
-        if (value.Length > maxLength) throw Bad(message ?? $"{name} must be at most {maxLength} characters");
-        return value;
-    }
-
-    private static double? Number(JsonElement obj, string name)
-    {
-        if (!obj.TryGetProperty(name, out var el) || el.ValueKind == JsonValueKind.Null) return null;
-        if (el.ValueKind != JsonValueKind.Number || !el.TryGetDouble(out var value) || !double.IsFinite(value) || value < 0)
-        {
-            throw Bad($"{name} must be a non-negative number");
-        }
+        if (wrong.At("$." + name) || value is { } v && (!double.IsFinite(v) || v < 0)) throw Bad($"{name} must be a non-negative number");
         return value;
     }
 

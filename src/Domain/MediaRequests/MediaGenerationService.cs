@@ -23,12 +23,13 @@ public sealed class MediaGenerationService(
     CallbackKey callbackKey,
     TimeProvider clock)
 {
-    public async Task<MediaRequest> GenerateAsync(ToolTokenGrant grant, JsonElement body) => (await GenerateWithJsonAsync(grant, body)).Request;
+    /// <summary>A body given as a JSON value: bound and checked by <see cref="MediaGenerateParser"/>, then generated.</summary>
+    public async Task<MediaRequest> GenerateAsync(ToolTokenGrant grant, JsonElement body) =>
+        (await GenerateWithJsonAsync(grant, MediaGenerateParser.Parse(body))).Request;
 
-    /// <summary>As <see cref="GenerateAsync"/>, with the stored request's JSON for the answer.</summary>
-    public async Task<(MediaRequest Request, string Json)> GenerateWithJsonAsync(ToolTokenGrant grant, JsonElement body)
+    /// <summary>A checked body (<see cref="MediaGenerateParser"/>), with the stored request's JSON for the answer.</summary>
+    public async Task<(MediaRequest Request, string Json)> GenerateWithJsonAsync(ToolTokenGrant grant, MediaGenerateRequest input)
     {
-        var input = MediaGenerateParser.Parse(body);
         var run = runs.Get(grant.RunId);
         // Refused early when the run has visibly ended; the check that counts is made again with the insert.
         if (RunStatuses.IsTerminal(run.Status)) throw RunService.AlreadyEnded(run.Status);

@@ -53,6 +53,7 @@ public static class FuzzGens
         ["runs/{id}"] = (new(Ref.RunA, null), Ids(Ref.RunA, AllRefs)),
         ["runs/{runId}"] = (new(Ref.RunA, null), Ids(Ref.RunA, AllRefs)),
         ["media-requests/{id}"] = (new(Ref.RequestA, null), Ids(Ref.RequestA, AllRefs)),
+        ["scalar/{documentName}"] = (new(null, "v1"), Gen.OneOf(new PathValue(null, "v1"), new PathValue(null, "v2"), new PathValue(null, ""))),
         ["files/{**path}"] = (new(null, "a.png"), Gen.Frequency(
             (4, Gen.OneOf(OddFilePaths.Select(s => new PathValue(null, s)).ToArray())),
             (1, Gen.String[0, 30].Select(s => new PathValue(null, Uri.EscapeDataString(s)))))),
