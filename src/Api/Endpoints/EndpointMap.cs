@@ -12,6 +12,7 @@ public static class EndpointMap
         app.MapToolMedia();
         app.MapMediaRequests();
         app.MapEvents();
+        app.MapAgents();
         return app;
     }
 }

@@ -16,20 +16,21 @@ internal static class RunsEndpoints
     {
         var runs = app.MapGroup("").WithTags("Runs");
 
-        runs.MapPost(ApiRoutes.Runs.Collection, async (HttpRequest request, RunService service, IExternalMediaDispatcher dispatcher, OdOptions options) =>
+        runs.MapPost(ApiRoutes.Runs.Collection, async (HttpRequest request, Agents.AgentSupervisor supervisor, IExternalMediaDispatcher dispatcher, OdOptions options) =>
         {
             var body = await JsonBody.ReadObjectAsync(request, options.MaxJsonBodyBytes);
             var projectId = JsonBody.RequiredString(body, "projectId", 64);
             var agentId = JsonBody.OptionalString(body, "agentId", 200);
             var message = JsonBody.OptionalString(body, "message", MaxMessageLength);
             var conversationId = JsonBody.OptionalString(body, "conversationId", 200);
+            var launch = AgentsEndpoints.ReadLaunch(body);
             var policy = MediaPolicyParser.Parse(body.TryGetProperty("mediaExecution", out var p) ? p : null);
             if (policy.Mode == MediaExecutionModes.External && !dispatcher.IsAvailable)
             {
                 throw new DomainException(DomainErrorKind.Unavailable, ErrorCodes.TemporalUnavailable,
                     "external media mode needs the workflow engine (Temporal), which is not available; see GET /health/ready");
             }
-            var created = await service.CreateAsync(projectId, agentId, message, conversationId, policy);
+            var created = await supervisor.CreateRunAsync(projectId, agentId, launch, message, conversationId, policy);
             return TypedResults.Created(ApiRoutes.Runs.ItemPath(created.RunId), created);
         });
 

@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using OpenDesign.Workflows.Activities;
+using OpenDesign.Workflows.Api.Agents;
 using OpenDesign.Workflows.Api.Http;
 using OpenDesign.Workflows.Api.Security;
 using OpenDesign.Workflows.Api.Temporal;
@@ -61,6 +62,7 @@ public static class ServiceSetup
         services.AddCors(cors => cors.AddDefaultPolicy(policy => policy
             .SetIsOriginAllowed(browsers.IsListedOrigin).AllowAnyMethod().AllowAnyHeader().WithExposedHeaders("Location")));
         services.AddExternalMode(configuration, options);
+        services.AddAgents(configuration, options);
 
         services.ConfigureHttpJsonOptions(o =>
         {
