@@ -90,6 +90,7 @@ internal sealed class AgentSupervisor(
         if (temporal.Value.WorkerOnly) return;
         signals.Ended += OnRunEnded;
         var orphans = await agents.FailOrphansAsync(RestartReason);
+        foreach (var ended in orphans) StopOrphan(ended.Run);
         if (orphans.Count > 0)
         {
             logger.LogWarning("{Count} runs had an agent running when the service stopped; they ended as failed", orphans.Count);
@@ -117,6 +118,33 @@ internal sealed class AgentSupervisor(
     }
 
     public void Dispose() => _slots.Dispose();
+
+    /// <summary>
+    /// An agent the previous service started may still be running (a crash does not take its process group along).
+    /// Its token is already revoked; its group is killed too, but only when one of its processes still carries the
+    /// run's <c>OD_RUN_ID</c>, so a reused pid never costs an unrelated process its life.
+    /// </summary>
+    private void StopOrphan(Run run)
+    {
+        if (run.Agent?.Pid is not { } groupId || groupId <= 1) return;
+        var marker = "OD_RUN_ID=" + run.Id + "\0";
+        foreach (var pid in ProcessGroups.Members(groupId))
+        {
+            string environ;
+            try
+            {
+                environ = File.ReadAllText($"/proc/{pid}/environ");
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                continue;
+            }
+            if (!environ.StartsWith(marker, StringComparison.Ordinal) && !environ.Contains("\0" + marker, StringComparison.Ordinal)) continue;
+            logger.LogWarning("Killing process group {Pid}, left running by the agent of run {RunId} before the restart", groupId, run.Id);
+            ProcessGroups.Signal(groupId, ProcessGroups.SIGKILL);
+            return;
+        }
+    }
 
     private void OnRunEnded(string runId)
     {
