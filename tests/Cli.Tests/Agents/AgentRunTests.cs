@@ -252,3 +252,42 @@ public sealed class AgentRunTests(AgentServiceFixture fixture) : IClassFixture<A
         }
     }
 }
+
+/// <summary>A service killed with an agent running: the next start ends the run failed and leaves no agent process behind.</summary>
+public sealed class AgentRestartTests
+{
+    [Fact]
+    public async Task After_a_crash_a_run_whose_agent_was_running_ends_failed_with_the_reason_and_its_process_group_is_gone()
+    {
+        var service = await ServiceProcess.StartAsync(AgentServiceFixture.Settings(("sleeper", "sleep", null)));
+        int pid;
+        string runId;
+        string token;
+        using (var http = new HttpClient { BaseAddress = new Uri(service.Url) })
+        {
+            var project = await AgentCalls.CreateProjectAsync(http);
+            var created = await AgentCalls.CreateRunAsync(http, project.Id, "sleeper");
+            (runId, token) = (created.RunId, created.ToolToken);
+            var running = await AgentCalls.WaitRunAsync(http, runId, r => r.Agent?.State == AgentStates.Running, "had a running agent");
+            pid = running.Agent!.Pid!.Value;
+        }
+        await service.KillAsync();
+        // SIGKILL takes only the service: its agent, in its own session, is still there.
+        Assert.NotEmpty(ProcessTable.LiveMembers(pid));
+
+        await using var restarted = await service.RestartAsync();
+        using var again = new HttpClient { BaseAddress = new Uri(restarted.Url) };
+        var run = await AgentCalls.GetRunAsync(again, runId);
+        Assert.Equal(RunStatuses.Failed, run.Status);
+        Assert.Equal(AgentStates.Exited, run.Agent!.State);
+        Assert.Equal(
+            $"the service restarted while this run's agent was running; an agent process cannot be re-attached (its agent process was pid {pid})",
+            run.Agent.Reason);
+        var end = AgentCalls.End(await AgentCalls.EventsAsync(again, runId));
+        Assert.Equal(new RunEndPayload(runId, RunStatuses.Failed, null, run.Agent.Reason), end);
+        await ProcessTable.WaitGoneAsync(pid);
+        var answer = await OpenDesign.Workflows.Tests.Shared.HttpAnswer.ReadAsync(
+            await ServiceCalls.PostAsync(again, ApiRoutes.Tools.MediaGenerate, ServiceCalls.GenerateBody, token));
+        Assert.Equal(HttpStatusCode.Unauthorized, answer.Status);
+    }
+}
