@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Microsoft.Extensions.Configuration;
 using OpenDesign.Workflows.Api.Tests.Support;
 using OpenDesign.Workflows.Contracts;
 
@@ -113,6 +114,35 @@ public sealed class AgentsApiTests : IDisposable
         using var response = await api.Http.GetAsync(ApiRoutes.Runs.PromptPath("run_000000000000000000000000"));
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Contains(ErrorCodes.RunNotFound, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("OPENAI_API_KEY", "anything")]
+    [InlineData("OD_TOOL_TOKEN", "odtt_x")]
+    [InlineData("INNOCENT", "sk-the-services-openai-key")]
+    public void A_configured_Env_that_names_or_carries_a_credential_stops_the_service_at_start_up(string name, string value)
+    {
+        // The service's own start-up path (Program.cs turns this refusal into one line on stderr and exit 1).
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["OPENAI_API_KEY"] = "sk-the-services-openai-key",
+            ["Agents:bad:Command"] = "/bin/true",
+            [$"Agents:bad:Env:{name}"] = value,
+        }).Build();
+        var services = new Microsoft.Extensions.DependencyInjection.ServiceCollection();
+        var refused = Assert.Throws<OpenDesign.Workflows.Api.Hosting.StartupRefusedException>(() =>
+        {
+            OpenDesign.Workflows.Api.Agents.AgentSetup.AddAgents(services, configuration, new Domain.OdOptions { DataDir = _dir.Path });
+        });
+        var expected = name switch
+        {
+            "INNOCENT" => "Agents:bad:Env sets INNOCENT to the value of a credential the service holds",
+            "OD_TOOL_TOKEN" => "Agents:bad:Env sets OD_TOOL_TOKEN; the service sets every OD_ variable itself",
+            _ => $"Agents:bad:Env names {name}, a credential the service holds",
+        };
+        Assert.StartsWith(expected, refused.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("sk-the-services-openai-key", refused.Message, StringComparison.Ordinal);
+        Assert.Empty(services);
     }
 
     public void Dispose() => _dir.Dispose();

@@ -274,7 +274,19 @@ public sealed class AgentRestartTests
         await service.KillAsync();
         // SIGKILL takes only the service: its agent, in its own session, is still there.
         Assert.NotEmpty(ProcessTable.LiveMembers(pid));
+        try
+        {
+            await AssertRestartEndsTheRunAsync(service, runId, token, pid);
+        }
+        finally
+        {
+            // Whatever the outcome, the test leaves no sleeper behind.
+            foreach (var leftover in ProcessTable.LiveMembers(pid)) Process.GetProcessById(leftover).Kill();
+        }
+    }
 
+    private static async Task AssertRestartEndsTheRunAsync(ServiceProcess service, string runId, string token, int pid)
+    {
         await using var restarted = await service.RestartAsync();
         using var again = new HttpClient { BaseAddress = new Uri(restarted.Url) };
         var run = await AgentCalls.GetRunAsync(again, runId);
