@@ -256,13 +256,18 @@ public sealed class AgentRunTests(AgentServiceFixture fixture) : IClassFixture<A
 /// <summary>A service killed with an agent running: the next start ends the run failed and leaves no agent process behind.</summary>
 public sealed class AgentRestartTests
 {
+    private const string AgentRestartReason = "the service restarted while this run's agent was running; an agent process cannot be re-attached";
+
     [Fact]
     public async Task After_a_crash_a_run_whose_agent_was_running_ends_failed_with_the_reason_and_its_process_group_is_gone()
     {
-        var service = await ServiceProcess.StartAsync(AgentServiceFixture.Settings(("sleeper", "sleep", null)));
+        var settings = AgentServiceFixture.Settings(("sleeper", "sleep", null));
+        settings["Agents__MaxConcurrent"] = "1";
+        var service = await ServiceProcess.StartAsync(settings);
         int pid;
         string runId;
         string token;
+        string queuedId;
         using (var http = new HttpClient { BaseAddress = new Uri(service.Url) })
         {
             var project = await AgentCalls.CreateProjectAsync(http);
@@ -270,13 +275,19 @@ public sealed class AgentRestartTests
             (runId, token) = (created.RunId, created.ToolToken);
             var running = await AgentCalls.WaitRunAsync(http, runId, r => r.Agent?.State == AgentStates.Running, "had a running agent");
             pid = running.Agent!.Pid!.Value;
+
+            // Agents:MaxConcurrent is 1: a second run waits for the slot, and says so.
+            queuedId = (await AgentCalls.CreateRunAsync(http, project.Id, "sleeper")).RunId;
+            var queued = await AgentCalls.GetRunAsync(http, queuedId);
+            Assert.Equal((RunStatuses.Running, new RunAgent("sleeper", AgentStates.Queued)), (queued.Status, queued.Agent));
+            Assert.DoesNotContain(await AgentCalls.EventsAsync(http, queuedId), e => e.Event == AgentStartPayload.EventName);
         }
         await service.KillAsync();
         // SIGKILL takes only the service: its agent, in its own session, is still there.
         Assert.NotEmpty(ProcessTable.LiveMembers(pid));
         try
         {
-            await AssertRestartEndsTheRunAsync(service, runId, token, pid);
+            await AssertRestartEndsTheRunAsync(service, runId, token, pid, queuedId);
         }
         finally
         {
@@ -285,16 +296,17 @@ public sealed class AgentRestartTests
         }
     }
 
-    private static async Task AssertRestartEndsTheRunAsync(ServiceProcess service, string runId, string token, int pid)
+    private static async Task AssertRestartEndsTheRunAsync(ServiceProcess service, string runId, string token, int pid, string queuedId)
     {
         await using var restarted = await service.RestartAsync();
         using var again = new HttpClient { BaseAddress = new Uri(restarted.Url) };
+        var queued = await AgentCalls.GetRunAsync(again, queuedId);
+        Assert.Equal(RunStatuses.Failed, queued.Status);
+        Assert.Equal(new RunAgent("sleeper", AgentStates.Exited, Reason: AgentRestartReason, ExitedAt: queued.Agent!.ExitedAt), queued.Agent);
         var run = await AgentCalls.GetRunAsync(again, runId);
         Assert.Equal(RunStatuses.Failed, run.Status);
         Assert.Equal(AgentStates.Exited, run.Agent!.State);
-        Assert.Equal(
-            $"the service restarted while this run's agent was running; an agent process cannot be re-attached (its agent process was pid {pid})",
-            run.Agent.Reason);
+        Assert.Equal($"{AgentRestartReason} (its agent process was pid {pid})", run.Agent.Reason);
         var end = AgentCalls.End(await AgentCalls.EventsAsync(again, runId));
         Assert.Equal(new RunEndPayload(runId, RunStatuses.Failed, null, run.Agent.Reason), end);
         await ProcessTable.WaitGoneAsync(pid);
