@@ -51,6 +51,12 @@ public static class ApiRoutes
         public const string MediaGenerate = "/api/tools/media/generate";
     }
 
+    public static class Media
+    {
+        /// <summary>The model catalog of enabled mode, with each provider's credential status.</summary>
+        public const string Models = "/api/media/models";
+    }
+
     public static class MediaRequests
     {
         public const string Item = "/api/media-requests/{id}";
@@ -77,6 +83,7 @@ public static class ApiRoutes
         Runs.Collection, Runs.Item, Runs.Finish, Runs.Cancel, Runs.Events, Runs.MediaRequests, Runs.Prompt,
         Agents.Collection,
         Tools.MediaGenerate,
+        Media.Models,
         MediaRequests.Item, MediaRequests.Cancel, MediaRequests.Fail, MediaRequests.Progress, MediaRequests.Fulfill,
         Events,
     ];

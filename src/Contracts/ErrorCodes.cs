@@ -25,6 +25,8 @@ public static class ErrorCodes
     public const string MediaExecutionDisabled = "MEDIA_EXECUTION_DISABLED";
     public const string MediaSurfaceDenied = "MEDIA_SURFACE_DENIED";
     public const string MediaModelDenied = "MEDIA_MODEL_DENIED";
+    /// <summary>An enabled policy's <c>allowedModels</c> names a model the service's catalog does not have.</summary>
+    public const string MediaModelUnknown = "MEDIA_MODEL_UNKNOWN";
     public const string MediaProviderUnavailable = "MEDIA_PROVIDER_UNAVAILABLE";
     public const string ExternalExecutorUnavailable = "EXTERNAL_EXECUTOR_UNAVAILABLE";
 

@@ -32,6 +32,7 @@ namespace OpenDesign.Workflows.Contracts;
 [JsonSerializable(typeof(ExecutorStatusResponse))]
 [JsonSerializable(typeof(ExecutorCancelRequest))]
 [JsonSerializable(typeof(MediaRequestProgress))]
+[JsonSerializable(typeof(MediaCatalogResponse))]
 [JsonSerializable(typeof(JsonElement))]
 [JsonSerializable(typeof(IReadOnlyList<string>))]
 public sealed partial class OdJsonContext : JsonSerializerContext;

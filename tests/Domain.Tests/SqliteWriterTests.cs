@@ -80,6 +80,17 @@ public sealed class SqliteWriterTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Units_run_on_the_writer_s_own_thread_not_on_the_thread_pool()
+    {
+        // Every batch blocks in fsync; on the pool that took one of a two-core machine's two workers from the requests.
+        var threads = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => Task.Run(() =>
+            _h.Writer.ExecuteAsync(_ => (Thread.CurrentThread.IsThreadPoolThread, ThreadId: Environment.CurrentManagedThreadId)))));
+
+        Assert.DoesNotContain(threads, t => t.IsThreadPoolThread);
+        Assert.Single(threads.Select(t => t.ThreadId).Distinct());
+    }
+
+    [Fact]
     public async Task After_dispose_new_work_is_refused()
     {
         await _h.Writer.DisposeAsync();

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using OpenDesign.Workflows.Activities.Providers;
 using OpenDesign.Workflows.Domain;
 using OpenDesign.Workflows.Domain.Agents;
 
@@ -7,15 +8,18 @@ namespace OpenDesign.Workflows.Api.Agents;
 /// <summary>
 /// The credentials the service holds, gathered when an agent starts (a run created since start-up may name a new
 /// executor auth variable): the fixed provider and service variables, every variable a run's executor auth names, and
-/// every key-like value in <c>media-config.json</c>. Names and values both, so a configured <c>Env</c> can neither
-/// name one nor copy its value.
+/// every provider's key variable (<see cref="MediaCredentials.EnvironmentVariables"/>), and every key-like value in
+/// the providers' <c>media-config.json</c> (read here as JSON: <see cref="ProviderCredential"/> keeps its key to the
+/// adapters). Names and values both, so a configured <c>Env</c> can neither name one nor copy its value.
 /// </summary>
-internal sealed class AgentSecretsSource(OdOptions options, IConfiguration configuration)
+/// <param name="credentials">Where the providers' media-config.json is; absent only in the start-up check, before the container exists.</param>
+internal sealed class AgentSecretsSource(OdOptions options, IConfiguration configuration, MediaCredentials? credentials = null)
 {
     /// <param name="executorAuthNames">The variables the runs' executor auth names (<c>RunStore.ExecutorAuthEnvNames</c>).</param>
     public AgentSecrets Current(IEnumerable<string> executorAuthNames)
     {
         var names = new HashSet<string>(AgentSecrets.FixedNames, StringComparer.Ordinal);
+        names.UnionWith(MediaCredentials.EnvironmentVariables.Values);
         names.UnionWith(executorAuthNames);
         var values = new HashSet<string>(StringComparer.Ordinal);
         foreach (var name in names)
@@ -29,7 +33,7 @@ internal sealed class AgentSecretsSource(OdOptions options, IConfiguration confi
 
     /// <summary>Open Design's rule for where media-config.json lives: OD_MEDIA_CONFIG_DIR, else the data root.</summary>
     private string MediaConfigPath() =>
-        Path.Combine(configuration["OD_MEDIA_CONFIG_DIR"] is { Length: > 0 } dir ? dir : options.DataDir, "media-config.json");
+        credentials?.ConfigFile ?? Path.Combine(configuration["OD_MEDIA_CONFIG_DIR"] is { Length: > 0 } dir ? dir : options.DataDir, MediaCredentials.ConfigFileName);
 
     private void MediaConfigValues(HashSet<string> values)
     {

@@ -28,10 +28,24 @@ public static class MediaCatalog
         new("gpt-image-1", "GPT Image 1", "openai", MediaSurfaces.Image),
         new("gpt-image-1-mini", "GPT Image 1 mini", "openai", MediaSurfaces.Image),
         new("dall-e-3", "DALL-E 3", "openai", MediaSurfaces.Image),
+        new("flux-schnell", "FLUX.1 [schnell]", "replicate", MediaSurfaces.Image),
+        new("ideogram-v2", "Ideogram v2", "replicate", MediaSurfaces.Image),
+        new("sd-3.5", "Stable Diffusion 3.5 Large", "replicate", MediaSurfaces.Image),
         new("sora-2", "Sora 2", "openai", MediaSurfaces.Video, IsDefault: true),
         new("sora-2-pro", "Sora 2 Pro", "openai", MediaSurfaces.Video),
+        new("kling-1.6", "Kling 1.6", "replicate", MediaSurfaces.Video),
+        new("minimax-video-01", "MiniMax Video-01", "replicate", MediaSurfaces.Video),
         new("gpt-4o-mini-tts", "GPT-4o mini TTS", "openai", MediaSurfaces.Audio, AudioKind: "speech", IsDefault: true),
     ];
+
+    /// <summary>The aspects a generate may ask for (Open Design's list).</summary>
+    public static IReadOnlyList<string> Aspects { get; } = ["1:1", "16:9", "9:16", "4:3", "3:4"];
+
+    /// <summary>Video lengths a generate's <c>length</c> is clamped to (Open Design's <c>VIDEO_LENGTHS_SEC</c>).</summary>
+    public static IReadOnlyList<int> VideoLengthsSec { get; } = [3, 5, 8, 10, 15, 30];
+
+    /// <summary>Audio durations a generate's <c>duration</c> is clamped to (Open Design's <c>AUDIO_DURATIONS_SEC</c>).</summary>
+    public static IReadOnlyList<int> AudioDurationsSec { get; } = [5, 10, 15, 30, 60, 120];
 
     /// <summary>
     /// The catalog model for a generate: <paramref name="model"/> when it is registered for <paramref name="surface"/>,

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using OpenDesign.Workflows.Contracts;
+using OpenDesign.Workflows.Domain.Catalog;
 using OpenDesign.Workflows.Domain.Events;
 using OpenDesign.Workflows.Domain.MediaRequests;
 using OpenDesign.Workflows.Domain.Storage;
@@ -11,8 +12,10 @@ public sealed class RunService(
     SqliteWriter writer, RunStore runs, ToolTokens tokens, MediaRequestTransitions transitions, EventStore events, RunEndSignals signals, TimeProvider clock)
 {
     /// <param name="launchAgent">The service starts the configured agent <paramref name="agentId"/> for this run: it is stored as queued.</param>
-    public Task<RunCreated> CreateAsync(string projectId, string? agentId, string? message, string? conversationId, MediaExecutionPolicy policy, bool launchAgent = false) =>
-        writer.ExecuteAsync(ctx =>
+    public Task<RunCreated> CreateAsync(string projectId, string? agentId, string? message, string? conversationId, MediaExecutionPolicy policy, bool launchAgent = false)
+    {
+        EnsureKnownModels(policy);
+        return writer.ExecuteAsync(ctx =>
         {
             var exists = ctx.Command("SELECT 1 FROM projects WHERE id = $id").With("$id", projectId);
             if (exists.ExecuteScalar() is null) throw DomainException.NotFound(ErrorCodes.ProjectNotFound, "project not found");
@@ -23,6 +26,26 @@ public sealed class RunService(
             var (token, expiresAt) = tokens.Mint(ctx, run.Id, projectId);
             return new RunCreated(run.Id, run.Status, projectId, policy, token, expiresAt, ApiRoutes.Runs.PromptPath(run.Id), agent);
         });
+    }
+
+    /// <summary>
+    /// An enabled run can only ever run catalog models, so an <c>allowedModels</c> entry naming another model is a
+    /// mistake caught now rather than at the first generate. Other modes hand the model to someone else (an
+    /// executor, an orchestrator) who may know models this catalog does not, so they accept any id.
+    /// </summary>
+    private static void EnsureKnownModels(MediaExecutionPolicy policy)
+    {
+        if (policy.Mode != MediaExecutionModes.Enabled || policy.AllowedModels is null) return;
+        foreach (var model in policy.AllowedModels)
+        {
+            if (!MediaCatalog.Contains(model))
+            {
+                throw new DomainException(DomainErrorKind.Invalid, ErrorCodes.MediaModelUnknown,
+                    $"mediaExecution.allowedModels names \"{model}\", which is not a model of this service's catalog (GET {ApiRoutes.Media.Models})",
+                    new Dictionary<string, object?> { ["model"] = model });
+            }
+        }
+    }
 
     /// <summary>
     /// Ends a run in one unit of work: status, token revocation, cancellation of unfinished requests and the terminal

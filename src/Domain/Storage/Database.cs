@@ -32,7 +32,7 @@ public sealed class Database
     /// <summary>
     /// The writer's connection: WAL, fsync on every commit (synchronous=FULL), foreign keys enforced. It never
     /// checkpoints by itself: a commit that triggered one would hold every caller of its batch for the copy, so
-    /// <see cref="Checkpoint"/> runs beside it instead.
+    /// <see cref="WalCheckpointer"/> runs beside it instead.
     /// </summary>
     internal SqliteConnection OpenWriter()
     {
@@ -47,25 +47,25 @@ public sealed class Database
     /// holds a very large backlog afterwards (readers kept old pages pinned) does it wait for them (RESTART), so the
     /// log cannot grow without bound while the common case never stalls a commit.
     /// </summary>
-    internal void Checkpoint()
+    internal WalState Checkpoint()
     {
         using var connection = new SqliteConnection(_connectionString);
         connection.Open();
-        using var cmd = connection.CreateCommand();
-        cmd.CommandText = "PRAGMA wal_checkpoint(PASSIVE);";
-        long logFrames = 0, checkpointed = 0;
-        using (var reader = cmd.ExecuteReader())
-        {
-            if (reader.Read())
-            {
-                logFrames = reader.GetInt64(1);
-                checkpointed = reader.GetInt64(2);
-            }
-        }
-        if (logFrames - checkpointed > LargeBacklogFrames)
+        var state = CheckpointPassive(connection);
+        if (state.LogFrames - state.Checkpointed > LargeBacklogFrames)
         {
             Exec(connection, "PRAGMA wal_checkpoint(RESTART);");
         }
+        return state;
+    }
+
+    /// <summary>One PASSIVE pass on the given connection: how many frames the log holds and how many are now copied.</summary>
+    internal static WalState CheckpointPassive(SqliteConnection connection)
+    {
+        using var cmd = connection.CreateCommand();
+        cmd.CommandText = "PRAGMA wal_checkpoint(PASSIVE);";
+        using var reader = cmd.ExecuteReader();
+        return reader.Read() ? new WalState(reader.GetInt64(1), reader.GetInt64(2)) : default;
     }
 
     private const long LargeBacklogFrames = 50_000;

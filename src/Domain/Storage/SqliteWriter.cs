@@ -15,42 +15,33 @@ public sealed class SqliteWriter : IAsyncDisposable
 {
     private const int MaxBatch = 256;
 
-    private readonly Channel<WorkItem> _queue = Channel.CreateUnbounded<WorkItem>(new() { SingleReader = true });
+    // Only the writer thread waits on the queue, so a producer may wake it directly instead of through the thread pool.
+    private readonly Channel<WorkItem> _queue = Channel.CreateUnbounded<WorkItem>(new() { SingleReader = true, AllowSynchronousContinuations = true });
     private readonly Database _database;
     private readonly EventHub _hub;
     private readonly ILogger<SqliteWriter> _logger;
-    private readonly Task _loop;
+    private readonly WalCheckpointer _checkpointer;
+    private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     // Owned by the writer thread: event sequences and run statuses (see WriteContext.NextEventSeq, RunStore.StatusOf).
     private readonly WriterMemory _memory = new();
 
     public SqliteWriter(Database database, EventHub hub, ILogger<SqliteWriter> logger)
+        : this(database, hub, logger, WalCheckpointer.RewindAfterFrames, WalCheckpointer.Interval)
+    {
+    }
+
+    /// <summary>With a shorter log and pass interval: tests that need the log to rewind within seconds.</summary>
+    internal SqliteWriter(Database database, EventHub hub, ILogger<SqliteWriter> logger, long rewindAfterFrames, TimeSpan checkpointInterval)
     {
         _database = database;
         _hub = hub;
         _logger = logger;
-        _loop = Task.Factory.StartNew(RunAsync, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
-        _checkpoints = new Timer(_ => Checkpoint(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
-    }
-
-    private readonly Timer _checkpoints;
-    private int _checkpointing;
-
-    private void Checkpoint()
-    {
-        if (Interlocked.Exchange(ref _checkpointing, 1) == 1) return;
-        try
-        {
-            _database.Checkpoint();
-        }
-        catch (SqliteException e)
-        {
-            _logger.LogWarning("WAL checkpoint failed: {Reason}", e.Message);
-        }
-        finally
-        {
-            Volatile.Write(ref _checkpointing, 0);
-        }
+        _checkpointer = new WalCheckpointer(database, logger, rewindAfterFrames, checkpointInterval);
+        // A thread of its own, not a loop on the thread pool: every batch blocks in fsync for milliseconds, and on a
+        // two-core machine the pool starts with two workers, so a blocked worker was half of the service's request
+        // capacity until the pool noticed and added one.
+        new Thread(Run) { IsBackground = true, Name = "OD writer" }.Start();
     }
 
     public Task<T> ExecuteAsync<T>(Func<WriteContext, T> work)
@@ -66,17 +57,33 @@ public sealed class SqliteWriter : IAsyncDisposable
         return true;
     });
 
-    private async Task RunAsync()
+    private void Run()
     {
-        using var connection = _database.OpenWriter();
-        using var statements = new StatementCache(connection);
-        var batch = new List<WorkItem>(MaxBatch);
-        while (await _queue.Reader.WaitToReadAsync().ConfigureAwait(false))
+        try
         {
-            batch.Clear();
-            while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var item)) batch.Add(item);
-            RunBatch(connection, statements, batch);
+            using var connection = _database.OpenWriter();
+            using var statements = new StatementCache(connection);
+            var batch = new List<WorkItem>(MaxBatch);
+            while (WaitForWork())
+            {
+                _checkpointer.BeforeBatch(connection);
+                batch.Clear();
+                while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var item)) batch.Add(item);
+                RunBatch(connection, statements, batch);
+            }
+            _stopped.TrySetResult();
         }
+        catch (Exception e)
+        {
+            _stopped.TrySetException(e);
+        }
+    }
+
+    /// <summary>Blocks the writer thread until work is queued; false once the queue is completed and drained.</summary>
+    private bool WaitForWork()
+    {
+        var ready = _queue.Reader.WaitToReadAsync();
+        return ready.IsCompletedSuccessfully ? ready.Result : ready.AsTask().GetAwaiter().GetResult();
     }
 
     private void RunBatch(SqliteConnection connection, StatementCache statements, List<WorkItem> batch)
@@ -175,10 +182,16 @@ public sealed class SqliteWriter : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _checkpoints.DisposeAsync().ConfigureAwait(false);
         _queue.Writer.TryComplete();
-        await _loop.ConfigureAwait(false);
-        Checkpoint();
+        try
+        {
+            await _stopped.Task.ConfigureAwait(false);
+        }
+        finally
+        {
+            _checkpointer.Dispose();
+            _checkpointer.Pass();
+        }
     }
 
     private abstract class WorkItem
