@@ -23,6 +23,12 @@ internal static class ExitCodes
     /// <summary><c>od media generate</c> only: the service accepted the call but could not produce media (a 5xx).</summary>
     public const int MediaFailed = 5;
 
+    /// <summary><c>od runs create --follow</c> only: the run ended <c>failed</c> (its agent exited non-zero, timed out, or was lost).</summary>
+    public const int RunFailed = 6;
+
+    /// <summary><c>od runs create --follow</c> only: the run was cancelled.</summary>
+    public const int RunCanceled = 7;
+
     /// <summary>Interrupted by the user (Ctrl+C), as shells report SIGINT.</summary>
     public const int Interrupted = 130;
 
@@ -35,6 +41,8 @@ internal static class ExitCodes
           4  refused by the service: any 4xx (the problem's code is printed on stderr),
              or a 5xx from any command other than 'media generate'
           5  media failed: a 5xx answer to 'media generate'
+          6  'runs create --follow': the run ended failed (agent exit code, timeout or reason on stderr)
+          7  'runs create --follow': the run was cancelled
 
         Environment:
           OD_DAEMON_URL  service URL when --daemon-url is not given (default http://127.0.0.1:7456)

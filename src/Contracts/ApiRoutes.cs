@@ -31,12 +31,19 @@ public static class ApiRoutes
         public const string Cancel = "/api/runs/{id}/cancel";
         public const string Events = "/api/runs/{id}/events";
         public const string MediaRequests = "/api/runs/{runId}/media-requests";
+        public const string Prompt = "/api/runs/{id}/prompt";
 
         public static string ItemPath(string id) => Fill(Item, id);
         public static string FinishPath(string id) => Fill(Finish, id);
         public static string CancelPath(string id) => Fill(Cancel, id);
         public static string EventsPath(string id) => Fill(Events, id);
         public static string MediaRequestsPath(string runId) => Fill(MediaRequests, runId);
+        public static string PromptPath(string id) => Fill(Prompt, id);
+    }
+
+    public static class Agents
+    {
+        public const string Collection = "/api/agents";
     }
 
     public static class Tools
@@ -86,7 +93,8 @@ public static class ApiRoutes
     [
         Health.Live, Health.Ready,
         Projects.Collection, Projects.Item, Projects.File,
-        Runs.Collection, Runs.Item, Runs.Finish, Runs.Cancel, Runs.Events, Runs.MediaRequests,
+        Runs.Collection, Runs.Item, Runs.Finish, Runs.Cancel, Runs.Events, Runs.MediaRequests, Runs.Prompt,
+        Agents.Collection,
         Tools.MediaGenerate,
         Media.Models,
         MediaRequests.Item, MediaRequests.Cancel, MediaRequests.Fail, MediaRequests.Progress, MediaRequests.Fulfill,

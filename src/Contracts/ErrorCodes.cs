@@ -33,6 +33,8 @@ public static class ErrorCodes
     public const string ProjectNotFound = "PROJECT_NOT_FOUND";
     public const string RunNotFound = "RUN_NOT_FOUND";
     public const string RunTerminal = "RUN_TERMINAL";
+    /// <summary>A run asked to launch an agent id that is not configured; <c>details.configured</c> lists the ids that are.</summary>
+    public const string AgentUnknown = "AGENT_UNKNOWN";
     public const string MediaRequestNotFound = "MEDIA_REQUEST_NOT_FOUND";
     public const string MediaRequestTerminal = "MEDIA_REQUEST_TERMINAL";
     public const string MediaKindMismatch = "MEDIA_KIND_MISMATCH";

@@ -5,7 +5,8 @@ public sealed record CreateRunRequest(
     string? AgentId = null,
     string? Message = null,
     string? ConversationId = null,
-    MediaExecutionPolicy? MediaExecution = null);
+    MediaExecutionPolicy? MediaExecution = null,
+    bool? Launch = null);
 
 /// <summary>Answer to run creation: the only time the tool token is shown.</summary>
 public sealed record RunCreated(
@@ -14,7 +15,9 @@ public sealed record RunCreated(
     string ProjectId,
     MediaExecutionPolicy MediaExecution,
     string ToolToken,
-    DateTimeOffset ToolTokenExpiresAt);
+    DateTimeOffset ToolTokenExpiresAt,
+    string? Prompt = null,
+    RunAgent? Agent = null);
 
 public sealed record Run(
     string Id,
@@ -26,7 +29,8 @@ public sealed record Run(
     string? AgentId = null,
     string? Message = null,
     string? ConversationId = null,
-    DateTimeOffset? EndedAt = null);
+    DateTimeOffset? EndedAt = null,
+    RunAgent? Agent = null);
 
 public sealed record RunList(IReadOnlyList<Run> Runs);
 
@@ -44,7 +48,8 @@ public static class RunStatuses
 }
 
 /// <summary>The data of a run's terminal <c>end</c> event; a run stream closes after it.</summary>
-public sealed record RunEndPayload(string RunId, string Status)
+/// <remarks><c>code</c> and <c>reason</c> are set when the run ended with its agent process: its exit code, or why it was stopped.</remarks>
+public sealed record RunEndPayload(string RunId, string Status, int? Code = null, string? Reason = null)
 {
     public const string EventName = "end";
 }

@@ -33,7 +33,9 @@ public static class DomainServices
         services.AddSingleton<CallbackTokens>();
         services.AddSingleton<MediaRequestStore>();
         services.AddSingleton<MediaRequestTransitions>();
+        services.AddSingleton<RunEndSignals>();
         services.AddSingleton<RunService>();
+        services.AddSingleton<RunAgents>();
         services.AddSingleton<WorkflowStarts>();
         services.AddSingleton<MediaGenerationService>();
         services.AddSingleton<MediaRequestCommands>();

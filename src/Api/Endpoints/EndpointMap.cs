@@ -15,6 +15,7 @@ public static class EndpointMap
         app.MapMediaRequests();
         app.MapMediaCatalog();
         app.MapEvents();
+        app.MapAgents();
         app.MapOpenDesignOpenApi();
         return app;
     }

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using OpenDesign.Workflows.Api.Agents;
 using OpenDesign.Workflows.Api.Http;
 using OpenDesign.Workflows.Api.Temporal;
 using OpenDesign.Workflows.Contracts;
@@ -27,7 +28,7 @@ internal static class RunsEndpoints
             .Describe(nameof(CancelRun), "Cancel a run; its open media requests are cancelled").Refuses(404, 409);
     }
 
-    internal static async Task<Created<RunCreated>> CreateRun(Body<CreateRunRequest> body, RunService service, IExternalMediaDispatcher dispatcher)
+    internal static async Task<Created<RunCreated>> CreateRun(Body<CreateRunRequest> body, AgentSupervisor supervisor, IExternalMediaDispatcher dispatcher)
     {
         var request = body.Value;
         var policy = request.MediaExecution!;
@@ -36,7 +37,7 @@ internal static class RunsEndpoints
             throw new DomainException(DomainErrorKind.Unavailable, ErrorCodes.TemporalUnavailable,
                 "external media mode needs the workflow engine (Temporal), which is not available; see GET /health/ready");
         }
-        var created = await service.CreateAsync(request.ProjectId, request.AgentId, request.Message, request.ConversationId, policy);
+        var created = await supervisor.CreateRunAsync(request.ProjectId, request.AgentId, request.Launch, request.Message, request.ConversationId, policy);
         return TypedResults.Created(ApiRoutes.Runs.ItemPath(created.RunId), created);
     }
 

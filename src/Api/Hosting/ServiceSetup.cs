@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using OpenDesign.Workflows.Activities;
+using OpenDesign.Workflows.Api.Agents;
 using OpenDesign.Workflows.Activities.Providers;
 using OpenDesign.Workflows.Api.Http;
 using OpenDesign.Workflows.Api.OpenApi;
@@ -63,6 +64,7 @@ public static class ServiceSetup
         services.AddCors(cors => cors.AddDefaultPolicy(policy => policy
             .SetIsOriginAllowed(browsers.IsListedOrigin).AllowAnyMethod().AllowAnyHeader().WithExposedHeaders("Location")));
         services.AddExternalMode(configuration, options);
+        services.AddAgents(configuration, options);
         services.AddMediaProviders(key => configuration[key]);
 
         services.ConfigureHttpJsonOptions(o =>

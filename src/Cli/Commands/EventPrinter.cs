@@ -38,6 +38,24 @@ internal sealed class EventPrinter(CommandContext context)
             else if (e.Event == EndEvent && JsonSerializer.Deserialize(e.Data, OdJsonContext.Default.RunEndPayload) is { } end)
             {
                 status = end.Status;
+                if (end.Code is not null || end.Reason is not null)
+                {
+                    return $"#{Dash(e.Id)} end {end.Status}{(end.Code is { } code ? $" exit {code}" : "")}{(end.Reason is { } why ? $": {why}" : "")}";
+                }
+            }
+            else if (e.Event is AgentOutputPayload.StdoutEvent or AgentOutputPayload.StderrEvent
+                && JsonSerializer.Deserialize(e.Data, OdJsonContext.Default.AgentOutputPayload) is { } output)
+            {
+                // The agent's own line, as it wrote it (only the prefix is od's).
+                return $"#{Dash(e.Id)} {e.Event} {output.Chunk}{(output.Truncated is { } cut ? $" [+{cut} characters]" : "")}";
+            }
+            else if (e.Event == AgentStartPayload.EventName && JsonSerializer.Deserialize(e.Data, OdJsonContext.Default.AgentStartPayload) is { } start)
+            {
+                return $"#{Dash(e.Id)} start {start.AgentId} pid {start.Pid}: {start.Command} in {start.Cwd}";
+            }
+            else if (e.Event == AgentOutputDropped.EventName && JsonSerializer.Deserialize(e.Data, OdJsonContext.Default.AgentOutputDropped) is { } dropped)
+            {
+                return $"#{Dash(e.Id)} {e.Event} {dropped.Lines} {dropped.Stream} lines dropped (the agent wrote faster than the service stores)";
             }
         }
         catch (JsonException)

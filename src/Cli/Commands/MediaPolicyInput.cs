@@ -14,7 +14,7 @@ namespace OpenDesign.Workflows.Cli.Commands;
 /// </remarks>
 internal sealed class MediaPolicyInput
 {
-    public Option<string> Mode { get; } = new Option<string>("--media-mode")
+    public Option<string> Mode { get; } = new Option<string>("--media-mode", "--mode")
     {
         Description = "Media execution mode of the run [default: the service's, enabled]",
         HelpName = "mode",

@@ -18,17 +18,23 @@ internal static class RunCommands
     private static Command Create()
     {
         var project = new Option<string>("--project") { Description = "Project the run works in", HelpName = "id", Required = true };
-        var agent = new Option<string>("--agent") { Description = "Agent id", HelpName = "id" };
+        var agent = new Option<string>("--agent") { Description = "Agent id; a configured agent (GET /api/agents) is started by the service", HelpName = "id" };
+        var noLaunch = new Option<bool>("--no-launch") { Description = "Do not start the agent, even if it is configured: the caller runs its own with the token" };
+        var follow = new Option<bool>("--follow", "-f")
+        {
+            Description = "Print the run's events until it ends, then exit with its outcome: 0 succeeded, 6 failed, 7 cancelled",
+        };
         var message = new Option<string>("--message") { Description = "The user's message for the run", HelpName = "text" };
         var conversation = new Option<string>("--conversation") { Description = "Conversation id", HelpName = "id" };
         var policy = new MediaPolicyInput();
 
         var command = new Command("create", "Create a run and print its one-time tool token")
-            .With(project, agent, message, conversation)
+            .With(project, agent, message, conversation, noLaunch, follow)
             .With([.. policy.Options]);
         return command.WithHandler(async (context, cancellationToken) =>
         {
-            var request = new CreateRunRequest(context.Get(project)!, context.Get(agent), context.Get(message), context.Get(conversation));
+            var request = new CreateRunRequest(context.Get(project)!, context.Get(agent), context.Get(message), context.Get(conversation),
+                Launch: context.Get(noLaunch) ? false : null);
             var body = JsonSerializer.SerializeToNode(request, OdJsonContext.Default.CreateRunRequest)!.AsObject();
             if (policy.Read(context) is { } mediaExecution)
             {
@@ -38,8 +44,27 @@ internal static class RunCommands
             var content = ServiceClient.JsonBody(Encoding.UTF8.GetBytes(body.ToJsonString()));
             var result = await context.Service.PostAsync(ApiRoutes.Runs.Collection, content, OdJsonContext.Default.RunCreated, cancellationToken);
             context.Print(result, PrintCreated);
-            return ExitCodes.Ok;
+            return context.Get(follow) ? await FollowAsync(context, result.Value.RunId, cancellationToken) : ExitCodes.Ok;
         });
+    }
+
+    /// <summary>Streams the run's events to its end, then answers with the run's outcome as the exit code.</summary>
+    private static async Task<int> FollowAsync(CommandContext context, string runId, CancellationToken cancellationToken)
+    {
+        await RunEventsCommand.StreamAsync(context, runId, follow: true, after: null, cancellationToken);
+        var run = (await context.Service.GetAsync(ApiRoutes.Runs.ItemPath(runId), OdJsonContext.Default.Run, cancellationToken)).Value;
+        var agent = run.Agent is { } a ? $" (agent {a.AgentId}: {(a.ExitCode is { } code ? $"exit {code}" : a.State)}{(a.Reason is { } why ? $", {why}" : "")})" : "";
+        switch (run.Status)
+        {
+            case RunStatuses.Succeeded:
+                return ExitCodes.Ok;
+            case RunStatuses.Canceled:
+                context.Note($"run {runId} was cancelled{agent}");
+                return ExitCodes.RunCanceled;
+            default:
+                context.Note($"run {runId} ended {run.Status}{agent}");
+                return ExitCodes.RunFailed;
+        }
     }
 
     private static void PrintCreated(TextWriter writer, RunCreated run)
@@ -51,7 +76,14 @@ internal static class RunCommands
             .Add("tool token", run.ToolToken)
             .Add("expires", Format.Time(run.ToolTokenExpiresAt))
             .WriteTo(writer);
-        writer.WriteLine("The tool token is shown only now: give it to the run's agent process as OD_TOOL_TOKEN.");
+        if (run.Agent is { } agent)
+        {
+            writer.WriteLine($"The service starts agent {agent.AgentId} with the tool token; follow it with: od runs events {run.RunId} --follow");
+        }
+        else
+        {
+            writer.WriteLine("The tool token is shown only now: give it to the run's agent process as OD_TOOL_TOKEN.");
+        }
     }
 
     private static Command Get()

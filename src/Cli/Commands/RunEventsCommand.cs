@@ -43,7 +43,8 @@ internal static class RunEventsCommand
                 StreamAsync(context, context.Get(id), context.Get(follow), context.Get(after), cancellationToken));
     }
 
-    private static async Task<int> StreamAsync(CommandContext context, string runId, bool follow, long? after, CancellationToken cancellationToken)
+    /// <summary>Prints the run's events; with <paramref name="follow"/>, until its <c>end</c> event. Used by <c>runs create --follow</c> too.</summary>
+    internal static async Task<int> StreamAsync(CommandContext context, string runId, bool follow, long? after, CancellationToken cancellationToken)
     {
         var printer = new EventPrinter(context);
         var lastId = after?.ToString(CultureInfo.InvariantCulture);

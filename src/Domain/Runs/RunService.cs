@@ -8,9 +8,11 @@ using OpenDesign.Workflows.Domain.Tokens;
 
 namespace OpenDesign.Workflows.Domain.Runs;
 
-public sealed class RunService(SqliteWriter writer, RunStore runs, ToolTokens tokens, MediaRequestTransitions transitions, EventStore events, TimeProvider clock)
+public sealed class RunService(
+    SqliteWriter writer, RunStore runs, ToolTokens tokens, MediaRequestTransitions transitions, EventStore events, RunEndSignals signals, TimeProvider clock)
 {
-    public Task<RunCreated> CreateAsync(string projectId, string? agentId, string? message, string? conversationId, MediaExecutionPolicy policy)
+    /// <param name="launchAgent">The service starts the configured agent <paramref name="agentId"/> for this run: it is stored as queued.</param>
+    public Task<RunCreated> CreateAsync(string projectId, string? agentId, string? message, string? conversationId, MediaExecutionPolicy policy, bool launchAgent = false)
     {
         EnsureKnownModels(policy);
         return writer.ExecuteAsync(ctx =>
@@ -18,10 +20,11 @@ public sealed class RunService(SqliteWriter writer, RunStore runs, ToolTokens to
             var exists = ctx.Command("SELECT 1 FROM projects WHERE id = $id").With("$id", projectId);
             if (exists.ExecuteScalar() is null) throw DomainException.NotFound(ErrorCodes.ProjectNotFound, "project not found");
             var now = clock.GetUtcNow();
-            var run = new Run(Ids.NewRunId(), projectId, RunStatuses.Running, policy, now, now, agentId, message, conversationId);
+            var agent = launchAgent ? new RunAgent(agentId!, AgentStates.Queued) : null;
+            var run = new Run(Ids.NewRunId(), projectId, RunStatuses.Running, policy, now, now, agentId, message, conversationId, Agent: agent);
             RunStore.Insert(ctx, run);
             var (token, expiresAt) = tokens.Mint(ctx, run.Id, projectId);
-            return new RunCreated(run.Id, run.Status, projectId, policy, token, expiresAt);
+            return new RunCreated(run.Id, run.Status, projectId, policy, token, expiresAt, ApiRoutes.Runs.PromptPath(run.Id), agent);
         });
     }
 
@@ -48,13 +51,18 @@ public sealed class RunService(SqliteWriter writer, RunStore runs, ToolTokens to
     /// Ends a run in one unit of work: status, token revocation, cancellation of unfinished requests and the terminal
     /// <c>end</c> event commit together. Cancelling an ended run is a no-op; finishing one is a conflict.
     /// </summary>
-    public Task<RunEnded> EndAsync(string runId, string status) => writer.ExecuteAsync(ctx =>
+    /// <param name="agent">
+    /// The run's agent process has ended: what became of it is recorded in the same unit, whether or not the run was
+    /// still running (an agent that exits after its run was cancelled ends nothing and is no conflict).
+    /// </param>
+    public Task<RunEnded> EndAsync(string runId, string status, AgentExit? agent = null) => writer.ExecuteAsync(ctx =>
     {
         var now = clock.GetUtcNow();
+        if (agent is not null) runs.SetAgent(ctx, runId, AgentStates.Exited, null, agent.ExitCode, agent.Reason, null, now);
         if (!runs.TryEnd(ctx, runId, status, now))
         {
             var existing = RunStore.Find(ctx, runId) ?? throw DomainException.NotFound(ErrorCodes.RunNotFound, "run not found");
-            if (status == RunStatuses.Canceled) return new RunEnded(existing, [], []);
+            if (status == RunStatuses.Canceled || agent is not null) return new RunEnded(existing, [], []);
             throw AlreadyEnded(existing.Status);
         }
         tokens.RevokeRun(ctx, runId);
@@ -62,7 +70,9 @@ public sealed class RunService(SqliteWriter writer, RunStore runs, ToolTokens to
         var (cancelled, external) = transitions.CancelAllOfRun(ctx, runId, reason);
         // With external requests still ending through their workflows, the terminal frame waits for them (see
         // AppendEndAsync), so a run stream that closes at `end` has shown every request's last event.
-        if (external.Count == 0) AppendEnd(ctx, runId, status);
+        if (external.Count == 0) AppendEnd(ctx, runId, status, agent?.ExitCode, agent?.Reason);
+        // The agent supervisor stops the run's process once the end is durable, whoever ended it.
+        ctx.OnCommitted(() => signals.Raise(runId));
         return new RunEnded(RunStore.Find(ctx, runId)!, cancelled, external);
     });
 
@@ -74,7 +84,7 @@ public sealed class RunService(SqliteWriter writer, RunStore runs, ToolTokens to
     public Task AppendEndAsync(string runId) => writer.ExecuteAsync(ctx =>
     {
         var run = RunStore.Find(ctx, runId) ?? throw DomainException.NotFound(ErrorCodes.RunNotFound, "run not found");
-        if (RunStatuses.IsTerminal(run.Status) && !HasEnd(ctx, runId)) AppendEnd(ctx, runId, run.Status);
+        if (RunStatuses.IsTerminal(run.Status) && !HasEnd(ctx, runId)) AppendEnd(ctx, runId, run.Status, run.Agent?.ExitCode, run.Agent?.Reason);
     });
 
     /// <summary>
@@ -89,7 +99,11 @@ public sealed class RunService(SqliteWriter writer, RunStore runs, ToolTokens to
         {
             while (reader.Read()) missing.Add((reader.GetString(0), reader.GetString(1)));
         }
-        foreach (var (id, status) in missing) AppendEnd(ctx, id, status);
+        foreach (var (id, status) in missing)
+        {
+            var run = RunStore.Find(ctx, id);
+            AppendEnd(ctx, id, status, run?.Agent?.ExitCode, run?.Agent?.Reason);
+        }
         return missing.Count;
     });
 
@@ -102,9 +116,12 @@ public sealed class RunService(SqliteWriter writer, RunStore runs, ToolTokens to
         return cmd.ExecuteScalar() is not null;
     }
 
-    private void AppendEnd(WriteContext ctx, string runId, string status) =>
-        events.Append(ctx, runId, EventNames.End, JsonSerializer.Serialize(new RunEndPayload(runId, status), OdJsonContext.Default.RunEndPayload));
+    private void AppendEnd(WriteContext ctx, string runId, string status, int? code, string? reason) =>
+        events.Append(ctx, runId, EventNames.End, JsonSerializer.Serialize(new RunEndPayload(runId, status, code, reason), OdJsonContext.Default.RunEndPayload));
 }
+
+/// <summary>How a run's agent process ended: its exit code (null when it never started or was lost), and why, when that is not obvious.</summary>
+public sealed record AgentExit(int? ExitCode, string? Reason);
 
 /// <summary>An ended run, the requests cancelled with it, and the external ones whose workflows must now be cancelled.</summary>
 public sealed record RunEnded(Run Run, IReadOnlyList<MediaRequest> CancelledRequests, IReadOnlyList<MediaRequest> ExternalToCancel);

@@ -10,15 +10,18 @@ public sealed class RunStore(Database database)
 {
     private readonly ReadThroughCache<Run> _runs = new();
 
-    private const string Columns = "id, project_id, agent_id, message, conversation_id, status, policy, created_at, updated_at, ended_at";
+    private const string Columns =
+        "id, project_id, agent_id, message, conversation_id, status, policy, created_at, updated_at, ended_at, " +
+        "agent_state, agent_pid, agent_exit_code, agent_reason, agent_started_at, agent_exited_at";
 
     internal static void Insert(WriteContext ctx, Run run)
     {
         var cmd = ctx.Command($"""
-            INSERT INTO runs ({Columns}) VALUES ($id, $project, $agent, $message, $conversation, $status, $policy, $created, $updated, NULL)
+            INSERT INTO runs ({Columns})
+            VALUES ($id, $project, $agent, $message, $conversation, $status, $policy, $created, $updated, NULL, $agentState, NULL, NULL, NULL, NULL, NULL)
             """)
             .With("$id", run.Id).With("$project", run.ProjectId).With("$agent", run.AgentId).With("$message", run.Message)
-            .With("$conversation", run.ConversationId).With("$status", run.Status)
+            .With("$conversation", run.ConversationId).With("$status", run.Status).With("$agentState", run.Agent?.State)
             .With("$policy", JsonSerializer.Serialize(run.MediaExecution, OdJsonContext.Default.MediaExecutionPolicy))
             .With("$created", run.CreatedAt.ToDb()).With("$updated", run.UpdatedAt.ToDb());
         cmd.ExecuteNonQuery();
@@ -49,6 +52,33 @@ public sealed class RunStore(Database database)
         // From here on, in this batch and after it, a unit that checks the run sees it ended.
         ctx.RememberRunStatus(runId, status);
         return true;
+    }
+
+    /// <summary>Records what became of the run's agent process; the cached run is evicted once the change is durable.</summary>
+    internal void SetAgent(WriteContext ctx, string runId, string state, int? pid, int? exitCode, string? reason, DateTimeOffset? startedAt, DateTimeOffset? exitedAt)
+    {
+        _runs.Changing();
+        ctx.OnCommitted(() => _runs.Remove(runId));
+        ctx.Command("""
+            UPDATE runs SET agent_state = $state, agent_pid = COALESCE($pid, agent_pid), agent_exit_code = COALESCE($code, agent_exit_code),
+                agent_reason = COALESCE($reason, agent_reason), agent_started_at = COALESCE($started, agent_started_at),
+                agent_exited_at = COALESCE($exited, agent_exited_at)
+            WHERE id = $id AND agent_state IS NOT NULL
+            """)
+            .With("$state", state).With("$pid", pid).With("$code", exitCode).With("$reason", reason)
+            .With("$started", startedAt?.ToDb()).With("$exited", exitedAt?.ToDb()).With("$id", runId)
+            .ExecuteNonQuery();
+    }
+
+    /// <summary>Runs still running whose agent the service was starting or supervising: after a restart, none of those processes is ours any more.</summary>
+    internal static List<(string RunId, string State, int? Pid)> WithLiveAgent(WriteContext ctx)
+    {
+        var cmd = ctx.Command("SELECT id, agent_state, agent_pid FROM runs WHERE status = $running AND agent_state IN ($queued, $agentRunning)")
+            .With("$running", RunStatuses.Running).With("$queued", AgentStates.Queued).With("$agentRunning", AgentStates.Running);
+        var list = new List<(string, string, int?)>();
+        using var reader = cmd.ExecuteReader();
+        while (reader.Read()) list.Add((reader.GetString(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetInt32(2)));
+        return list;
     }
 
     internal static Run? Find(WriteContext ctx, string runId)
@@ -97,6 +127,21 @@ public sealed class RunStore(Database database)
         return list;
     }
 
+    /// <summary>
+    /// Every environment variable any run's executor auth names (whose values are credentials the service holds), so
+    /// that no agent is ever handed one of them.
+    /// </summary>
+    public IReadOnlySet<string> ExecutorAuthEnvNames()
+    {
+        using var connection = database.OpenRead();
+        using var cmd = connection.Command(
+            "SELECT DISTINCT json_extract(policy, '$.externalExecutor.auth.env') FROM runs WHERE json_extract(policy, '$.externalExecutor.auth.env') IS NOT NULL");
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        using var reader = cmd.ExecuteReader();
+        while (reader.Read()) names.Add(reader.GetString(0));
+        return names;
+    }
+
     private static Run? ReadOne(SqliteCommand cmd)
     {
         using var reader = cmd.ExecuteReader();
@@ -113,5 +158,9 @@ public sealed class RunStore(Database database)
         AgentId: r.ReadStringOrNull(2),
         Message: r.ReadStringOrNull(3),
         ConversationId: r.ReadStringOrNull(4),
-        EndedAt: r.ReadTimeOrNull(9));
+        EndedAt: r.ReadTimeOrNull(9),
+        Agent: r.ReadStringOrNull(10) is { } state
+            ? new RunAgent(r.ReadStringOrNull(2) ?? "", state, r.IsDBNull(11) ? null : r.GetInt32(11), r.IsDBNull(12) ? null : r.GetInt32(12),
+                r.ReadStringOrNull(13), r.ReadTimeOrNull(14), r.ReadTimeOrNull(15))
+            : null);
 }

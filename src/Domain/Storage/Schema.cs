@@ -71,5 +71,15 @@ internal static class Schema
         """,
         // Event sequences now come from the events index (see WriteContext.NextEventSeq): one write less per event.
         "ALTER TABLE runs DROP COLUMN last_event_seq;",
+        // The agent process the service starts for a run (issue 10): null for runs whose orchestrator drives its own.
+        """
+        ALTER TABLE runs ADD COLUMN agent_state TEXT;
+        ALTER TABLE runs ADD COLUMN agent_pid INTEGER;
+        ALTER TABLE runs ADD COLUMN agent_exit_code INTEGER;
+        ALTER TABLE runs ADD COLUMN agent_reason TEXT;
+        ALTER TABLE runs ADD COLUMN agent_started_at TEXT;
+        ALTER TABLE runs ADD COLUMN agent_exited_at TEXT;
+        CREATE INDEX runs_by_agent_state ON runs(agent_state) WHERE agent_state IS NOT NULL;
+        """,
     ];
 }

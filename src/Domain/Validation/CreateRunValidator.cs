@@ -16,5 +16,7 @@ public sealed class CreateRunValidator : IBodyValidator<CreateRunRequest>
         AgentId: FieldRules.Text(body.AgentId, wrong.At("$.agentId"), "agentId", 200),
         Message: FieldRules.Text(body.Message, wrong.At("$.message"), "message", MaxMessageLength),
         ConversationId: FieldRules.Text(body.ConversationId, wrong.At("$.conversationId"), "conversationId", 200),
-        MediaExecution: MediaPolicyParser.Validate(body.MediaExecution, wrong, "$.mediaExecution"));
+        MediaExecution: MediaPolicyParser.Validate(body.MediaExecution, wrong, "$.mediaExecution"),
+        // true, false, or absent/null for "launch when the agent is configured".
+        Launch: wrong.At("$.launch") ? throw DomainException.Invalid("launch must be true or false") : body.Launch);
 }

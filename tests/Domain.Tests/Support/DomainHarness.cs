@@ -44,6 +44,7 @@ public sealed class DomainHarness : IAsyncDisposable
     public RunService RunService { get; private set; } = null!;
     public FulfillmentService Fulfillment { get; private set; } = null!;
     public MediaGenerationService Generation { get; private set; } = null!;
+    public Runs.RunAgents Agents { get; private set; } = null!;
 
     /// <summary>Stops the writer and builds everything again over the same data root: what a service restart sees.</summary>
     public async Task RestartAsync()
@@ -74,6 +75,7 @@ public sealed class DomainHarness : IAsyncDisposable
         RunService = services.GetRequiredService<RunService>();
         Fulfillment = services.GetRequiredService<FulfillmentService>();
         Generation = services.GetRequiredService<MediaGenerationService>();
+        Agents = services.GetRequiredService<Runs.RunAgents>();
     }
 
     public Task<Project> NewProjectAsync(string? name = null) => Projects.CreateAsync(name);
