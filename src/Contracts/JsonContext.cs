@@ -27,6 +27,10 @@ namespace OpenDesign.Workflows.Contracts;
 [JsonSerializable(typeof(ExecutorStatusResponse))]
 [JsonSerializable(typeof(ExecutorCancelRequest))]
 [JsonSerializable(typeof(MediaRequestProgress))]
+[JsonSerializable(typeof(MediaTask))]
+[JsonSerializable(typeof(MediaTaskAccepted))]
+[JsonSerializable(typeof(MediaTaskSnapshot))]
+[JsonSerializable(typeof(MediaTaskEvent))]
 [JsonSerializable(typeof(JsonElement))]
 [JsonSerializable(typeof(IReadOnlyList<string>))]
 public sealed partial class OdJsonContext : JsonSerializerContext;

@@ -1,7 +1,9 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using OpenDesign.Workflows.Domain.Events;
 using OpenDesign.Workflows.Domain.Files;
 using OpenDesign.Workflows.Domain.MediaRequests;
+using OpenDesign.Workflows.Domain.MediaTasks;
 using OpenDesign.Workflows.Domain.Projects;
 using OpenDesign.Workflows.Domain.Runs;
 using OpenDesign.Workflows.Domain.Storage;
@@ -33,6 +35,13 @@ public static class DomainServices
         services.AddSingleton<MediaRequestTransitions>();
         services.AddSingleton<RunService>();
         services.AddSingleton<WorkflowStarts>();
+        services.AddSingleton<MediaTaskStore>();
+        services.AddSingleton<MediaTaskSignals>();
+        services.AddSingleton<MediaTaskTransitions>();
+        services.AddSingleton<MediaTaskWaiter>();
+        services.AddSingleton<MediaTaskService>();
+        // Replaced by the Api's Temporal dispatcher; without one, enabled generation is refused as unavailable.
+        services.TryAddSingleton<IMediaTaskDispatcher, NoMediaTaskDispatcher>();
         services.AddSingleton<MediaGenerationService>();
         services.AddSingleton<MediaRequestCommands>();
         services.AddSingleton<FulfillmentService>();

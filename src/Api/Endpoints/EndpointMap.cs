@@ -11,6 +11,7 @@ public static class EndpointMap
         app.MapRuns();
         app.MapToolMedia();
         app.MapMediaRequests();
+        app.MapMediaTasks();
         app.MapEvents();
         return app;
     }

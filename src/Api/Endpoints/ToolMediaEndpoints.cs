@@ -14,10 +14,7 @@ internal static class ToolMediaEndpoints
         app.MapPost(ApiRoutes.Tools.MediaGenerate, async (HttpRequest request, Caller caller, MediaGenerationService service, OdOptions options) =>
         {
             var body = await JsonBody.ReadAsync(request, options.MaxJsonBodyBytes);
-            var (created, json) = await service.GenerateWithJsonAsync(caller.Grant!, body!.Value);
-            // The JSON just stored is the answer: the hot path serialises the request once, not twice.
-            request.HttpContext.Response.Headers.Location = ApiRoutes.MediaRequests.ItemPath(created.Id);
-            return Results.Text(json, "application/json; charset=utf-8", System.Text.Encoding.UTF8, StatusCodes.Status202Accepted);
+            return MediaTasksEndpoints.Accepted(request.HttpContext, await service.GenerateAnyAsync(caller.Grant!, body!.Value));
         })
         .RequireToolToken(ToolEndpoints.MediaGenerate, ToolOperations.MediaGenerate)
         .WithTags("Tools");

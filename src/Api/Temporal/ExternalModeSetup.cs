@@ -21,10 +21,12 @@ internal static class ExternalModeSetup
         services.AddSingleton<TemporalRuntime>();
         services.AddHostedService(sp => sp.GetRequiredService<TemporalRuntime>());
         services.AddSingleton<IExternalMediaDispatcher, TemporalMediaDispatcher>();
+        services.AddSingleton<Domain.MediaTasks.IMediaTaskDispatcher, TemporalMediaTaskDispatcher>();
         services.AddSingleton<ExternalRequestCanceller>();
         services.AddHostedService<Sse.EventTail>();
 
         services.AddMediaRequestActivities(PublicBaseUrl(configuration, options));
+        services.AddMediaTaskActivities();
         return services;
     }
 

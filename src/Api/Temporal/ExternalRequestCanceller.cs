@@ -10,6 +10,9 @@ namespace OpenDesign.Workflows.Api.Temporal;
 /// </summary>
 public sealed class ExternalRequestCanceller(
     IExternalMediaDispatcher dispatcher,
+    Domain.MediaTasks.IMediaTaskDispatcher taskDispatcher,
+    Domain.MediaTasks.MediaTaskTransitions taskTransitions,
+    Domain.MediaTasks.MediaTaskStore tasks,
     MediaRequestTransitions transitions,
     MediaRequestStore requests,
     RunService runs,
@@ -18,7 +21,7 @@ public sealed class ExternalRequestCanceller(
 {
     public async Task<Run> AfterRunEndAsync(RunEnded ended)
     {
-        if (ended.ExternalToCancel.Count == 0) return ended.Run;
+        if (ended.ExternalToCancel.Count == 0 && ended.TasksToCancel.Count == 0) return ended.Run;
         foreach (var request in ended.ExternalToCancel)
         {
             try
@@ -34,9 +37,24 @@ public sealed class ExternalRequestCanceller(
                     new MediaRequestError("cancelled locally when the run ended; the workflow engine could not be reached", ErrorCodes.TemporalUnavailable));
             }
         }
+        foreach (var task in ended.TasksToCancel)
+        {
+            try
+            {
+                await taskDispatcher.RequestCancelAsync(task, CancellationToken.None);
+            }
+            catch (Exception e) when (e is ExternalDispatchException or Domain.DomainException)
+            {
+                if (MediaTaskStatuses.IsTerminal(tasks.Get(task.TaskId).Status)) continue;
+                logger.LogWarning("Could not cancel the workflow of media task {TaskId}: {Reason}", task.TaskId, e.Message);
+                await taskTransitions.FailOnceAsync(task.TaskId,
+                    new MediaTaskError("cancelled locally when the run ended; the workflow engine could not be reached", Code: ErrorCodes.TemporalUnavailable));
+            }
+        }
         // Give the workflows a moment to record the cancellations, then close the run's stream after them.
         var deadline = DateTime.UtcNow + options.CallbackWait;
-        while (DateTime.UtcNow < deadline && ended.ExternalToCancel.Any(r => !MediaRequestStatuses.IsTerminal(requests.Get(r.Id).Status)))
+        while (DateTime.UtcNow < deadline && (ended.ExternalToCancel.Any(r => !MediaRequestStatuses.IsTerminal(requests.Get(r.Id).Status))
+            || ended.TasksToCancel.Any(t => !MediaTaskStatuses.IsTerminal(tasks.Get(t.TaskId).Status))))
         {
             await Task.Delay(50);
         }

@@ -71,5 +71,18 @@ internal static class Schema
         """,
         // Event sequences now come from the events index (see WriteContext.NextEventSeq): one write less per event.
         "ALTER TABLE runs DROP COLUMN last_event_seq;",
+        // Enabled-mode media tasks, stored like media requests: the task as JSON plus the columns queried by. A task
+        // made through the legacy project route without a tool token has no run.
+        """
+        CREATE TABLE media_tasks (
+            seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+            id          TEXT NOT NULL UNIQUE,
+            run_id      TEXT REFERENCES runs(id),
+            project_id  TEXT NOT NULL REFERENCES projects(id),
+            status      TEXT NOT NULL,
+            body        TEXT NOT NULL
+        );
+        CREATE INDEX media_tasks_by_run ON media_tasks(run_id, seq);
+        """,
     ];
 }
