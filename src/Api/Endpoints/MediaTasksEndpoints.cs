@@ -30,8 +30,8 @@ internal static class MediaTasksEndpoints
 
     internal static async Task<Ok<MediaTaskSnapshot>> WaitAsync(string id, HttpRequest request, Caller caller, MediaTaskStore store, MediaTaskWaiter waiter, OdOptions options)
     {
-        Visible(store, id, caller);
         var body = await JsonBody.ReadObjectAsync(request, options.MaxJsonBodyBytes, optional: true);
+        Visible(store, id, caller);
         var since = Number(body, "since") is { } s ? (int)Math.Clamp(Math.Floor(s), 0, int.MaxValue) : 0;
         var timeoutMs = Number(body, "timeoutMs") is { } t ? Math.Clamp(t, 0, MaxWaitMs) : MaxWaitMs;
         return TypedResults.Ok(await waiter.WaitAsync(id, since, TimeSpan.FromMilliseconds(timeoutMs), request.HttpContext.RequestAborted));
