@@ -21,11 +21,12 @@ public sealed class MediaTaskHarness : IAsyncDisposable
 
     private readonly TempDir _dir = new();
     private readonly List<string> _tasks = [];
+    private readonly Dictionary<string, string?> _settings;
 
     public MediaTaskHarness(TemporalTestEnvironment temporal)
     {
         Temporal = temporal.Client;
-        var settings = new Dictionary<string, string?>
+        _settings = new Dictionary<string, string?>
         {
             ["Temporal:Address"] = temporal.TargetHost,
             ["Temporal:Namespace"] = temporal.Namespace,
@@ -35,14 +36,26 @@ public sealed class MediaTaskHarness : IAsyncDisposable
             ["Od:MediaPollInterval"] = "00:00:00.100",
             ["Od:CallbackWait"] = "00:05:00",
         };
-        App = new OdApp(_dir.Path, settings: settings, services: s => s.AddSingleton<IMediaProviders>(Providers));
+        App = NewApp();
         Api = App.Api();
     }
 
+    /// <summary>Stops this service (and its worker) and starts a fresh one over the same data, task queue and provider.</summary>
+    public async Task RestartServiceAsync()
+    {
+        Api.Dispose();
+        await App.DisposeAsync();
+        App = NewApp();
+        Api = App.Api();
+        await WaitReadyAsync();
+    }
+
+    private OdApp NewApp() => new(_dir.Path, settings: _settings, services: s => s.AddSingleton<IMediaProviders>(Providers));
+
     public ITemporalClient Temporal { get; }
     public ScriptedProviders Providers { get; } = new();
-    public OdApp App { get; }
-    public OdClient Api { get; }
+    public OdApp App { get; private set; }
+    public OdClient Api { get; private set; }
     public string DataDir => _dir.Path;
 
     public async Task WaitReadyAsync() =>

@@ -201,4 +201,24 @@ public sealed class MediaTaskTests(ExternalModeFixture fixture)
         Assert.Null((await h.GetTaskAsync(accepted.TaskId)).RunId);
         Assert.Equal(ScriptedProviders.BytesFor(accepted.TaskId), await File.ReadAllBytesAsync(Path.Combine(project.Dir, "legacy.png")));
     }
+
+    [Fact]
+    public async Task A_task_pending_at_the_provider_survives_a_restart_of_the_service_and_completes()
+    {
+        await using var h = new MediaTaskHarness(fixture.Temporal);
+        var (project, run) = await h.EnabledRunAsync();
+        var accepted = await h.GenerateAsync(run.ToolToken, ScriptedProviders.UntilReleased);
+        Assert.Equal(["queued"], (await h.WaitAsync(accepted.TaskId, 0, 25_000)).Progress);
+
+        await h.RestartServiceAsync();
+        // Nothing marked it interrupted: its workflow still owns it.
+        Assert.Equal(MediaTaskStatuses.Running, (await h.GetTaskAsync(accepted.TaskId)).Status);
+        h.Providers.Release();
+        var (last, _) = await h.WaitToEndAsync(accepted.TaskId);
+
+        Assert.Equal(MediaTaskStatuses.Done, last.Status);
+        Assert.Equal(1, h.Providers.StartsOf(accepted.TaskId));
+        Assert.Equal(ScriptedProviders.BytesFor(accepted.TaskId), await File.ReadAllBytesAsync(Path.Combine(project.Dir, "poster.png")));
+        await HistoryReplay.AssertReplaysAsync<MediaTaskWorkflow>(h.Workflow(accepted.TaskId));
+    }
 }

@@ -24,12 +24,20 @@ public sealed class ScriptedProviders : IMediaProviders, IMediaProvider
     /// <summary>Pending forever, reporting "queued" once: what a cancel interrupts.</summary>
     public const string Hold = "hold";
 
+    /// <summary>Pending (reporting "queued" once) until <see cref="Release"/>, then finished at the next poll.</summary>
+    public const string UntilReleased = "until-released";
+
     public const string RejectMessage = "Your request was rejected by the safety system (prompt flagged)";
 
     private readonly ConcurrentDictionary<string, int> _starts = new();
     private readonly ConcurrentDictionary<string, int> _polls = new();
 
+    private volatile bool _released;
+
     public string Id => "openai";
+
+    /// <summary>Lets <see cref="UntilReleased"/> jobs finish.</summary>
+    public void Release() => _released = true;
 
     public ConcurrentQueue<(string Call, string TaskId)> Calls { get; } = new();
 
@@ -60,7 +68,7 @@ public sealed class ScriptedProviders : IMediaProviders, IMediaProvider
                 throw new ProviderException(ProviderFailureKind.Rejected, Id, RejectMessage, 400);
             case PendingTwice:
                 return new ProviderStep.Pending(JobFor(job.TaskId), "queued", 0, TimeSpan.FromMilliseconds(100));
-            case Hold:
+            case Hold or UntilReleased:
                 return new ProviderStep.Pending(JobFor(job.TaskId), "queued", PollAfter: TimeSpan.FromMilliseconds(100));
             default:
                 await output.WriteAsync(BytesFor(job.TaskId), cancellationToken);
@@ -74,7 +82,7 @@ public sealed class ScriptedProviders : IMediaProviders, IMediaProvider
         var poll = _polls.AddOrUpdate(job.TaskId, 1, (_, n) => n + 1);
         Calls.Enqueue(("poll", job.TaskId));
         if (job.Prompt == PendingTwice && poll == 1) return new ProviderStep.Pending(jobId, "rendering", 50, TimeSpan.FromMilliseconds(100));
-        if (job.Prompt == Hold) return new ProviderStep.Pending(jobId, PollAfter: TimeSpan.FromMilliseconds(100));
+        if (job.Prompt == Hold || (job.Prompt == UntilReleased && !_released)) return new ProviderStep.Pending(jobId, PollAfter: TimeSpan.FromMilliseconds(100));
         await output.WriteAsync(BytesFor(job.TaskId), cancellationToken);
         return new ProviderStep.Finished("image/png");
     }
