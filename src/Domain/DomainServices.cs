@@ -34,6 +34,8 @@ public static class DomainServices
         services.AddSingleton<MediaRequestStore>();
         services.AddSingleton<MediaRequestTransitions>();
         services.AddSingleton<RunService>();
+        services.AddSingleton<RunOutcomeWaiter>();
+        services.AddSingleton<RunEnding>();
         services.AddSingleton<WorkflowStarts>();
         services.AddSingleton<MediaTaskStore>();
         services.AddSingleton<MediaTaskSignals>();

@@ -38,7 +38,7 @@ internal static class RunsEndpoints
 
         runs.MapGet(ApiRoutes.Runs.Item, (string id, RunStore store) => TypedResults.Ok(store.Get(id)));
 
-        runs.MapPost(ApiRoutes.Runs.Finish, async (string id, HttpRequest request, RunService service, ExternalRequestCanceller canceller, OdOptions options) =>
+        runs.MapPost(ApiRoutes.Runs.Finish, async (string id, HttpRequest request, RunEnding ending, OdOptions options) =>
         {
             var body = await JsonBody.ReadObjectAsync(request, options.MaxJsonBodyBytes);
             var status = JsonBody.OptionalString(body, "status", 32);
@@ -46,10 +46,9 @@ internal static class RunsEndpoints
             {
                 throw DomainException.Invalid("status must be succeeded or failed");
             }
-            return TypedResults.Ok(await canceller.AfterRunEndAsync(await service.EndAsync(id, status)));
+            return TypedResults.Ok(await ending.EndAsync(id, status));
         });
 
-        runs.MapPost(ApiRoutes.Runs.Cancel, async (string id, RunService service, ExternalRequestCanceller canceller) =>
-            TypedResults.Ok(await canceller.AfterRunEndAsync(await service.EndAsync(id, RunStatuses.Canceled))));
+        runs.MapPost(ApiRoutes.Runs.Cancel, async (string id, RunEnding ending) => TypedResults.Ok(await ending.EndAsync(id, RunStatuses.Canceled)));
     }
 }

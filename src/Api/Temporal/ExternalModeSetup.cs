@@ -22,7 +22,6 @@ internal static class ExternalModeSetup
         services.AddHostedService(sp => sp.GetRequiredService<TemporalRuntime>());
         services.AddSingleton<IExternalMediaDispatcher, TemporalMediaDispatcher>();
         services.AddSingleton<Domain.MediaTasks.IMediaTaskDispatcher, TemporalMediaTaskDispatcher>();
-        services.AddSingleton<ExternalRequestCanceller>();
         services.AddHostedService<Sse.EventTail>();
 
         services.AddMediaRequestActivities(PublicBaseUrl(configuration, options));

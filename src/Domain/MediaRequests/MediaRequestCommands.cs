@@ -15,7 +15,7 @@ public sealed class MediaRequestCommands(
     FulfillmentService fulfillment,
     IResultDownloader downloader,
     IExternalMediaDispatcher dispatcher,
-    EventHub hub,
+    RunOutcomeWaiter outcomes,
     OdOptions options)
 {
     public async Task<MediaRequestOutcome> CancelAsync(string id, CancellationToken ct)
@@ -118,24 +118,8 @@ public sealed class MediaRequestCommands(
     /// <summary>Acts, then waits (up to CallbackWait) for the request to reach a terminal state, watching its run's events.</summary>
     private async Task<MediaRequestOutcome> AwaitOutcomeAsync(MediaRequest request, Func<Task> act, CancellationToken ct)
     {
-        using var subscription = hub.SubscribeRun(request.RunId);
-        await act();
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(options.CallbackWait);
-        while (true)
-        {
-            var current = store.Get(request.Id);
-            if (MediaRequestStatuses.IsTerminal(current.Status)) return new MediaRequestOutcome(current, Completed: true);
-            try
-            {
-                await subscription.WaitToReadAsync(timeout.Token);
-                while (subscription.TryRead(out _)) { }
-            }
-            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-            {
-                return new MediaRequestOutcome(store.Get(request.Id), Completed: false);
-            }
-        }
+        var completed = await outcomes.WaitAsync(request.RunId, () => MediaRequestStatuses.IsTerminal(store.Get(request.Id).Status), options.CallbackWait, act, ct);
+        return new MediaRequestOutcome(store.Get(request.Id), completed);
     }
 
     private static async Task Signal(Func<Task> signal)
