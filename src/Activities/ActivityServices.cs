@@ -1,4 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using OpenDesign.Workflows.Activities.Providers;
 using OpenDesign.Workflows.Activities.Executor;
 using OpenDesign.Workflows.Domain.Files;
 using OpenDesign.Workflows.Workflows;
@@ -16,6 +18,14 @@ public static class ActivityServices
         services.AddSingleton(new CallbackUrls(publicBaseUrl));
         services.AddScoped<IMediaRequestActivities, MediaRequestActivities>();
         return services.AddResultDownloads();
+    }
+
+    /// <summary>The media-task activities; the provider adapters (<see cref="IMediaProviders"/>) are registered by whoever has them.</summary>
+    public static IServiceCollection AddMediaTaskActivities(this IServiceCollection services)
+    {
+        services.TryAddSingleton<IMediaProviders, UnconfiguredMediaProviders>();
+        services.AddScoped<IMediaTaskActivities, MediaTaskActivities>();
+        return services;
     }
 
     /// <summary>

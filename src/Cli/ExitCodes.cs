@@ -20,7 +20,10 @@ internal static class ExitCodes
     /// <summary>The service answered and refused (any 4xx; a 5xx outside <c>media generate</c>; an unreadable answer).</summary>
     public const int Refused = 4;
 
-    /// <summary><c>od media generate</c> only: the service accepted the call but could not produce media (a 5xx).</summary>
+    /// <summary>
+    /// <c>od media generate</c> and <c>od media wait</c> only: the service could not produce media (a 5xx answer to
+    /// generate, or a media task that ended failed).
+    /// </summary>
     public const int MediaFailed = 5;
 
     /// <summary><c>od runs create --follow</c> only: the run ended <c>failed</c> (its agent exited non-zero, timed out, or was lost).</summary>
@@ -28,6 +31,9 @@ internal static class ExitCodes
 
     /// <summary><c>od runs create --follow</c> only: the run was cancelled.</summary>
     public const int RunCanceled = 7;
+
+    /// <summary><c>od media wait</c> only: the task is still running when the wait ends (Open Design's code; the same number as usage).</summary>
+    public const int StillRunning = 2;
 
     /// <summary>Interrupted by the user (Ctrl+C), as shells report SIGINT.</summary>
     public const int Interrupted = 130;
@@ -40,14 +46,21 @@ internal static class ExitCodes
           3  service unreachable: connection refused, DNS failure, timeout
           4  refused by the service: any 4xx (the problem's code is printed on stderr),
              or a 5xx from any command other than 'media generate'
-          5  media failed: a 5xx answer to 'media generate'
+          5  media failed: a 5xx answer to 'media generate', or a media task that failed
           6  'runs create --follow': the run ended failed (agent exit code, timeout or reason on stderr)
           7  'runs create --follow': the run was cancelled
+          'media wait' exits 2 when the task is still running at the end of the wait;
+          'media generate' exits 0 then, printing the task id and the 'media wait' to continue with
+
+        Enabled mode: 'media generate' prints "task <id> queued (<status>)" and progress lines to stderr,
+        and ends with one JSON line on stdout: {"file":{...}} when done, {"taskId","status","error"} when
+        failed, {"taskId","status","nextSince","elapsed"} when still running after 25 s.
 
         Environment:
           OD_DAEMON_URL  service URL when --daemon-url is not given (default http://127.0.0.1:7456)
           OD_TOOL_TOKEN  run-scoped tool token; when set (even empty) it is the only credential
                          sent, on every request, and 'media generate' uses the run's tool endpoint
           OD_API_TOKEN   admin bearer token, sent when OD_TOOL_TOKEN is not set
+          OD_PROJECT_ID  project for 'media generate' outside a run when --project is not given
         """;
 }

@@ -19,8 +19,11 @@ public static class ApiRoutes
         public const string Collection = "/api/projects";
         public const string Item = "/api/projects/{id}";
         public const string File = "/api/projects/{id}/files/{**path}";
+        /// <summary>Open Design's legacy (UI/out-of-run) generate route: enabled-mode generation for the project.</summary>
+        public const string MediaGenerate = "/api/projects/{id}/media/generate";
 
         public static string ItemPath(string id) => Fill(Item, id);
+        public static string MediaGeneratePath(string id) => Fill(MediaGenerate, id);
     }
 
     public static class Runs
@@ -72,6 +75,15 @@ public static class ApiRoutes
         public static string FulfillPath(string id) => Fill(Fulfill, id);
     }
 
+    public static class MediaTasks
+    {
+        public const string Item = "/api/media/tasks/{id}";
+        public const string Wait = "/api/media/tasks/{id}/wait";
+
+        public static string ItemPath(string id) => Fill(Item, id);
+        public static string WaitPath(string id) => Fill(Wait, id);
+    }
+
     /// <summary>The feed of every run's events.</summary>
     public const string Events = "/api/events";
 
@@ -92,12 +104,13 @@ public static class ApiRoutes
     public static IReadOnlyList<string> All { get; } =
     [
         Health.Live, Health.Ready,
-        Projects.Collection, Projects.Item, Projects.File,
+        Projects.Collection, Projects.Item, Projects.File, Projects.MediaGenerate,
         Runs.Collection, Runs.Item, Runs.Finish, Runs.Cancel, Runs.Events, Runs.MediaRequests, Runs.Prompt,
         Agents.Collection,
         Tools.MediaGenerate,
         Media.Models,
         MediaRequests.Item, MediaRequests.Cancel, MediaRequests.Fail, MediaRequests.Progress, MediaRequests.Fulfill,
+        MediaTasks.Item, MediaTasks.Wait,
         Events,
         OpenApi.Document, .. OpenApi.ReferenceRoutes,
     ];

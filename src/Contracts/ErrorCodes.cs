@@ -25,9 +25,17 @@ public static class ErrorCodes
     public const string MediaExecutionDisabled = "MEDIA_EXECUTION_DISABLED";
     public const string MediaSurfaceDenied = "MEDIA_SURFACE_DENIED";
     public const string MediaModelDenied = "MEDIA_MODEL_DENIED";
-    /// <summary>An enabled policy's <c>allowedModels</c> names a model the service's catalog does not have.</summary>
-    public const string MediaModelUnknown = "MEDIA_MODEL_UNKNOWN";
     public const string MediaProviderUnavailable = "MEDIA_PROVIDER_UNAVAILABLE";
+    /// <summary>
+    /// The model is not in the catalog for the requested surface (refused at once, unlike Open Design), or an enabled
+    /// policy's <c>allowedModels</c> names a model the catalog does not have.
+    /// </summary>
+    public const string MediaModelUnknown = "MEDIA_MODEL_UNKNOWN";
+    /// <summary>The provider refused the job (a 4xx other than 429, a failed job); the message is the provider's.</summary>
+    public const string MediaProviderRejected = "MEDIA_PROVIDER_REJECTED";
+    /// <summary>The provider kept failing (429/5xx/transport) until the task gave up.</summary>
+    public const string MediaProviderFailed = "MEDIA_PROVIDER_FAILED";
+    public const string MediaTaskNotFound = "MEDIA_TASK_NOT_FOUND";
     public const string ExternalExecutorUnavailable = "EXTERNAL_EXECUTOR_UNAVAILABLE";
 
     public const string ProjectNotFound = "PROJECT_NOT_FOUND";

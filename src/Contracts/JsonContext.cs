@@ -36,6 +36,11 @@ namespace OpenDesign.Workflows.Contracts;
 [JsonSerializable(typeof(ExecutorCancelRequest))]
 [JsonSerializable(typeof(MediaRequestProgress))]
 [JsonSerializable(typeof(MediaCatalogResponse))]
+[JsonSerializable(typeof(MediaTask))]
+[JsonSerializable(typeof(MediaTaskAccepted))]
+[JsonSerializable(typeof(MediaTaskSnapshot))]
+[JsonSerializable(typeof(MediaTaskWaitRequest))]
+[JsonSerializable(typeof(MediaTaskEvent))]
 [JsonSerializable(typeof(JsonElement))]
 [JsonSerializable(typeof(IReadOnlyList<string>))]
 public sealed partial class OdJsonContext : JsonSerializerContext;

@@ -21,6 +21,11 @@ public static class ToolEndpoints
     public static readonly string RunMediaRequests = ApiRoutes.GrantKey(ApiRoutes.Runs.MediaRequests);
     public static readonly string MediaRequest = ApiRoutes.GrantKey(ApiRoutes.MediaRequests.Item);
     public static readonly string MediaRequestCancel = ApiRoutes.GrantKey(ApiRoutes.MediaRequests.Cancel);
+    /// <summary>A run's own media tasks, read and waited on with the <see cref="ToolOperations.MediaGenerate"/> operation (as Open Design grants its wait).</summary>
+    public static readonly string MediaTask = ApiRoutes.GrantKey(ApiRoutes.MediaTasks.Item);
+    public static readonly string MediaTaskWait = ApiRoutes.GrantKey(ApiRoutes.MediaTasks.Wait);
+    /// <summary>The legacy project route: a token presented there is judged, and its run's policy applies.</summary>
+    public static readonly string ProjectMediaGenerate = ApiRoutes.GrantKey(ApiRoutes.Projects.MediaGenerate);
 
-    public static IReadOnlyList<string> All { get; } = [MediaGenerate, RunMediaRequests, MediaRequest, MediaRequestCancel];
+    public static IReadOnlyList<string> All { get; } = [MediaGenerate, RunMediaRequests, MediaRequest, MediaRequestCancel, MediaTask, MediaTaskWait, ProjectMediaGenerate];
 }

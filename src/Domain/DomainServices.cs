@@ -1,7 +1,9 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using OpenDesign.Workflows.Domain.Events;
 using OpenDesign.Workflows.Domain.Files;
 using OpenDesign.Workflows.Domain.MediaRequests;
+using OpenDesign.Workflows.Domain.MediaTasks;
 using OpenDesign.Workflows.Domain.Projects;
 using OpenDesign.Workflows.Domain.Runs;
 using OpenDesign.Workflows.Domain.Storage;
@@ -36,7 +38,16 @@ public static class DomainServices
         services.AddSingleton<RunEndSignals>();
         services.AddSingleton<RunService>();
         services.AddSingleton<RunAgents>();
+        services.AddSingleton<RunOutcomeWaiter>();
+        services.AddSingleton<RunEnding>();
         services.AddSingleton<WorkflowStarts>();
+        services.AddSingleton<MediaTaskStore>();
+        services.AddSingleton<MediaTaskSignals>();
+        services.AddSingleton<MediaTaskTransitions>();
+        services.AddSingleton<MediaTaskWaiter>();
+        services.AddSingleton<MediaTaskService>();
+        // Replaced by the Api's Temporal dispatcher; without one, enabled generation is refused as unavailable.
+        services.TryAddSingleton<IMediaTaskDispatcher, NoMediaTaskDispatcher>();
         services.AddSingleton<MediaGenerationService>();
         services.AddSingleton<MediaRequestCommands>();
         services.AddSingleton<FulfillmentService>();
@@ -55,6 +66,7 @@ public static class DomainServices
         services.AddSingleton<IBodyValidator<FailMediaRequestRequest>, FailMediaRequestValidator>();
         services.AddSingleton<IBodyValidator<MediaRequestProgress>, MediaRequestProgressValidator>();
         services.AddSingleton<IBodyValidator<FulfillFromFileRequest>, FulfillFromFileValidator>();
+        services.AddSingleton<IBodyValidator<MediaTaskWaitRequest>, MediaTaskWaitValidator>();
         return services;
     }
 }

@@ -15,6 +15,7 @@ public static class Ids
     public static string NewProjectId() => New("proj_");
     public static string NewRunId() => New("run_");
     public static string NewMediaRequestId() => New("mreq_");
+    public static string NewMediaTaskId() => New("mtask_");
 
     private static string New(string prefix)
     {

@@ -45,6 +45,15 @@ public sealed class OdOptions
     /// </summary>
     public TimeSpan StagingMaxAge { get; set; } = TimeSpan.FromHours(24);
 
+    /// <summary>Attempts of one media provider call (429, 5xx, transport failures) before its task fails with MEDIA_PROVIDER_FAILED.</summary>
+    public int MediaProviderAttempts { get; set; } = 5;
+
+    /// <summary>The delay before a provider call's first retry; later ones double, up to a minute. A 429's Retry-After wins.</summary>
+    public TimeSpan MediaProviderRetryInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How often a pending provider job (a video, a Replicate prediction) is polled when the provider does not say.</summary>
+    public TimeSpan MediaPollInterval { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>The base URL executors call back on; empty means the service's first listen address.</summary>
     public string PublicBaseUrl { get; set; } = "";
 

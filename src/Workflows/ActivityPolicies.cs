@@ -54,4 +54,21 @@ internal static class ActivityPolicies
         StartToCloseTimeout = TimeSpan.FromMinutes(2),
         RetryPolicy = new RetryPolicy { InitialInterval = TimeSpan.FromSeconds(1), MaximumAttempts = 2 },
     };
+
+    /// <summary>
+    /// A media provider call (start or poll). 429, 5xx and transport failures retry with backoff (a 429's Retry-After
+    /// sets the next delay) up to <paramref name="attempts"/>; refusals are raised non-retryable and end the task.
+    /// </summary>
+    public static ActivityOptions Provider(int attempts, TimeSpan initialInterval) => new()
+    {
+        StartToCloseTimeout = TimeSpan.FromMinutes(10),
+        RetryPolicy = new RetryPolicy
+        {
+            InitialInterval = initialInterval,
+            BackoffCoefficient = 2,
+            MaximumInterval = TimeSpan.FromMinutes(1),
+            MaximumAttempts = Math.Max(1, attempts),
+            NonRetryableErrorTypes = [NonRetryable, MediaTaskFailureTypes.Rejected, MediaTaskFailureTypes.NotConfigured, MediaTaskFailureTypes.Unusable],
+        },
+    };
 }

@@ -42,9 +42,14 @@ public sealed class InvalidTextTests : IDisposable
         ["POST /api/media-requests/{id}/fail"] = ["""{"message":"m","code":"C"}"""],
         ["POST /api/media-requests/{id}/progress"] = ["""{"message":"m","percent":5}"""],
         ["POST /api/media-requests/{id}/fulfill"] = ["""{"file":"a.png"}""", """{"url":"http://127.0.0.1:9/a.png"}"""],
+        ["POST /api/projects/{id}/media/generate"] =
+        [
+            """{"surface":"audio","prompt":"p","model":"gpt-4o-mini-tts","output":"o.mp3","aspect":"1:1","audioKind":"speech","voice":"v","language":"en"}""",
+        ],
+        ["POST /api/media/tasks/{id}/wait"] = ["""{"since":0,"timeoutMs":0,"note":"n"}"""],
     };
 
-    private static readonly string[] Tables = ["projects", "runs", "tool_tokens", "media_requests", "events", "callback_tokens"];
+    private static readonly string[] Tables = ["projects", "runs", "tool_tokens", "media_requests", "media_tasks", "events", "callback_tokens"];
 
     private readonly TempDir _dir = new();
 
@@ -71,7 +76,8 @@ public sealed class InvalidTextTests : IDisposable
 
         foreach (var (endpoint, templates) in Bodies)
         {
-            var path = endpoint[5..].Replace("{id}", endpoint.Contains("/runs/", StringComparison.Ordinal) ? run.RunId : request.Id, StringComparison.Ordinal);
+            var id = endpoint.Contains("/runs/", StringComparison.Ordinal) ? run.RunId : endpoint.Contains("/projects/", StringComparison.Ordinal) ? project.Id : request.Id;
+            var path = endpoint[5..].Replace("{id}", id, StringComparison.Ordinal);
             var bearer = endpoint.Contains("/tools/", StringComparison.Ordinal) ? run.ToolToken : null;
             foreach (var template in templates)
             {

@@ -39,6 +39,9 @@ public sealed class RouteTableTests : IDisposable
             ["/api/runs/:runId/media-requests"] = "/api/runs/{runId}/media-requests",
             ["/api/media-requests/:id"] = "/api/media-requests/{id}",
             ["/api/media-requests/:id/cancel"] = "/api/media-requests/{id}/cancel",
+            ["/api/media/tasks/:id"] = "/api/media/tasks/{id}",
+            ["/api/media/tasks/:id/wait"] = "/api/media/tasks/{id}/wait",
+            ["/api/projects/:id/media/generate"] = "/api/projects/{id}/media/generate",
         };
         Assert.Equal(expected.OrderBy(p => p.Key, StringComparer.Ordinal), guarded.OrderBy(p => p.Key, StringComparer.Ordinal));
         Assert.Equal(expected.Keys.Order(StringComparer.Ordinal), ToolEndpoints.All.Order(StringComparer.Ordinal));

@@ -83,14 +83,29 @@ public sealed class ToolMediaGenerateTests : IDisposable
     }
 
     [Fact]
-    public async Task Enabled_mode_has_no_providers_yet_so_it_answers_503_and_stores_nothing()
+    public async Task Enabled_mode_without_temporal_answers_503_and_stores_nothing()
     {
         using var app = new OdApp(_dir.Path);
         using var api = app.Api();
         var (_, run) = await api.CreateRequestOnlyRunAsync("""{"mode":"enabled"}""");
         using var response = await api.GenerateAsync(run.ToolToken);
-        await OdClient.ProblemAsync(response, HttpStatusCode.ServiceUnavailable, ErrorCodes.MediaProviderUnavailable);
+        await OdClient.ProblemAsync(response, HttpStatusCode.ServiceUnavailable, ErrorCodes.TemporalUnavailable);
         Assert.Equal(0, app.Count("media_requests"));
+        Assert.Equal(0, app.Count("media_tasks"));
+    }
+
+    [Theory]
+    [InlineData("""{"surface":"image","prompt":"p","model":"no-such-model"}""", "model \"no-such-model\" is not registered for surface image")]
+    [InlineData("""{"surface":"video","prompt":"p","model":"gpt-image-2"}""", "model \"gpt-image-2\" is not registered for surface video")]
+    public async Task Enabled_mode_refuses_a_model_the_catalog_lacks_for_the_surface_at_once(string body, string detail)
+    {
+        using var app = new OdApp(_dir.Path);
+        using var api = app.Api();
+        var (_, run) = await api.CreateRequestOnlyRunAsync("""{"mode":"enabled"}""");
+        using var response = await api.GenerateAsync(run.ToolToken, body);
+        var problem = await OdClient.ProblemAsync(response, HttpStatusCode.BadRequest, ErrorCodes.MediaModelUnknown);
+        Assert.Equal(detail, problem.Detail);
+        Assert.Equal(0, app.Count("media_tasks"));
     }
 
     [Fact]

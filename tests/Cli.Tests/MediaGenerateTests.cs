@@ -128,17 +128,18 @@ public sealed class MediaGenerateTests : IDisposable
     }
 
     [Fact]
-    public async Task Without_a_tool_token_it_explains_and_exits_2_without_any_request()
+    public async Task Without_a_tool_token_it_posts_once_to_the_project_route_and_never_to_the_tool_route()
     {
         service.Reply("POST", Generate, 202, Samples.MediaRequest(), OdJsonContext.Default.MediaRequest);
+        service.ReplyProblem("POST", "/api/projects/proj_1/media/generate", 404, ErrorCodes.ProjectNotFound, "project not found");
 
         var result = await OdProcess.RunAsync([.. Args, "--project", "proj_1"], Samples.Env(service.Url, apiToken: Samples.ApiToken));
 
-        Assert.Equal(2, result.ExitCode);
-        Assert.Contains("outside a run", result.Stderr);
-        Assert.Contains("--project", result.Stderr);
-        Assert.Contains("enabled mode", result.Stderr);
-        Assert.Empty(service.Requests);
+        Assert.Equal(4, result.ExitCode);
+        Assert.Contains("refused (404 PROJECT_NOT_FOUND): project not found", result.Stderr);
+        var request = Assert.Single(service.Requests);
+        Assert.Equal("/api/projects/proj_1/media/generate", request.Path);
+        Assert.Equal("Bearer " + Samples.ApiToken, request.Header("Authorization"));
     }
 
     [Theory]

@@ -36,7 +36,7 @@ public sealed class MediaGenerationServiceTests : IAsyncLifetime
     [InlineData("disabled", null, null, 403, ErrorCodes.MediaExecutionDisabled)]
     [InlineData("request-only", new[] { "video" }, null, 403, ErrorCodes.MediaSurfaceDenied)]
     [InlineData("request-only", null, new[] { "gpt-image-1" }, 403, ErrorCodes.MediaModelDenied)]
-    [InlineData("enabled", null, null, 503, ErrorCodes.MediaProviderUnavailable)]
+    [InlineData("enabled", null, null, 400, ErrorCodes.MediaModelUnknown)]
     public async Task A_refused_call_stores_nothing(string mode, string[]? surfaces, string[]? models, int status, string code)
     {
         var (_, run) = await _h.NewRunAsync(new MediaExecutionPolicy(mode, surfaces, models));
@@ -45,6 +45,7 @@ public sealed class MediaGenerationServiceTests : IAsyncLifetime
         await Refusal.ExpectAsync(() => _h.Generation.GenerateAsync(grant, Json.Parse(Body)), status, code);
 
         Assert.Equal(0, _h.Count("media_requests"));
+        Assert.Equal(0, _h.Count("media_tasks"));
         Assert.Equal(0, _h.Count("events"));
     }
 

@@ -109,7 +109,7 @@ public sealed partial class ToolTokensTests : IAsyncLifetime
     public async Task A_denied_endpoint_is_403_before_the_operation_is_looked_at()
     {
         var (_, run) = await _h.NewRunAsync();
-        await ExpectAsync(run.ToolToken, "/api/projects/:id/media/generate", "not:an:operation", 403, ErrorCodes.ToolEndpointDenied,
+        await ExpectAsync(run.ToolToken, "/api/runs/:id/cancel", "not:an:operation", 403, ErrorCodes.ToolEndpointDenied,
             "tool endpoint is not allowed for this run");
         // endpoint keys are exact strings, as in Open Design
         await ExpectAsync(run.ToolToken, "/api/tools/media/generate/", Operation, 403, ErrorCodes.ToolEndpointDenied);

@@ -18,9 +18,9 @@ namespace OpenDesign.Workflows.Api.Agents;
 
 /// <summary>
 /// Starts a run's configured agent and stays with it until it exits: its <c>start</c> event, its output as
-/// <c>stdout</c>/<c>stderr</c> events (bounded lines, rate-limited), and the run's end with its exit. It lives in the
-/// Api, not in Domain, because ending a run hands its external requests to <see cref="ExternalRequestCanceller"/>
-/// and <c>OD_DAEMON_URL</c> is the server's own address; the rules it applies (environment, prompt) are Domain's.
+/// <c>stdout</c>/<c>stderr</c> events (bounded lines, rate-limited), and the run's end with its exit (through
+/// <see cref="RunEnding"/>, like any other end). It lives in the Api, not in Domain, because it is a hosted service of
+/// the server and <c>OD_DAEMON_URL</c> is the server's own address; the rules it applies (environment, prompt) are Domain's.
 /// It is not a workflow: a process cannot outlive the service that started it, so after a restart its runs end
 /// <c>failed</c> instead of being resumed.
 /// </summary>
@@ -32,7 +32,7 @@ internal sealed class AgentSupervisor(
     ProjectStore projects,
     OdOptions options,
     RunEndSignals signals,
-    ExternalRequestCanceller canceller,
+    RunEnding ending,
     AgentSecretsSource secrets,
     IServer server,
     IConfiguration configuration,
@@ -97,7 +97,7 @@ internal sealed class AgentSupervisor(
             // Their external requests end through the workflow engine, which may still be connecting: not on start-up's path.
             _ = Task.Run(async () =>
             {
-                foreach (var ended in orphans.Where(e => e.ExternalToCancel.Count > 0)) await canceller.AfterRunEndAsync(ended);
+                foreach (var ended in orphans) await ending.AfterEndAsync(ended);
             }, CancellationToken.None);
         }
     }
@@ -191,8 +191,7 @@ internal sealed class AgentSupervisor(
     {
         try
         {
-            var ended = await runs.EndAsync(runId, status, exit);
-            if (ended.ExternalToCancel.Count > 0) await canceller.AfterRunEndAsync(ended);
+            await ending.EndAsync(runId, status, exit);
         }
 #pragma warning disable CA1031 // Logged: a failed end leaves the run running, and a restart fails it.
         catch (Exception e)

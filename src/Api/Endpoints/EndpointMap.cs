@@ -14,6 +14,7 @@ public static class EndpointMap
         app.MapToolMedia();
         app.MapMediaRequests();
         app.MapMediaCatalog();
+        app.MapMediaTasks();
         app.MapEvents();
         app.MapAgents();
         app.MapOpenDesignOpenApi();

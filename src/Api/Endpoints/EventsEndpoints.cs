@@ -49,7 +49,7 @@ internal static class EventsEndpoints
         var after = cursor ?? events.LastId();
         var stream = new SseStream(context, options.SseKeepAlive)
         {
-            ReadAfter = c => events.ReadGlobal(c, EventNames.MediaRequest, maxBytes: options.SseReplayPageBytes),
+            ReadAfter = c => events.ReadFeed(c, maxBytes: options.SseReplayPageBytes),
             CursorOf = e => e.Id,
             FrameOf = SseFrames.OfFeed,
         };

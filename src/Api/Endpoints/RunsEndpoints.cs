@@ -46,9 +46,9 @@ internal static class RunsEndpoints
 
     internal static Ok<Run> GetRun(string id, RunStore store) => TypedResults.Ok(store.Get(id));
 
-    internal static async Task<Ok<Run>> FinishRun(string id, Body<FinishRunRequest> body, RunService service, ExternalRequestCanceller canceller) =>
-        TypedResults.Ok(await canceller.AfterRunEndAsync(await service.EndAsync(id, body.Value.Status)));
+    internal static async Task<Ok<Run>> FinishRun(string id, Body<FinishRunRequest> body, RunEnding ending) =>
+        TypedResults.Ok(await ending.EndAsync(id, body.Value.Status));
 
-    internal static async Task<Ok<Run>> CancelRun(string id, RunService service, ExternalRequestCanceller canceller) =>
-        TypedResults.Ok(await canceller.AfterRunEndAsync(await service.EndAsync(id, RunStatuses.Canceled)));
+    internal static async Task<Ok<Run>> CancelRun(string id, RunEnding ending) =>
+        TypedResults.Ok(await ending.EndAsync(id, RunStatuses.Canceled));
 }

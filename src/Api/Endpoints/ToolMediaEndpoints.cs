@@ -14,17 +14,13 @@ internal static class ToolMediaEndpoints
         app.MapPost(ApiRoutes.Tools.MediaGenerate, GenerateMedia)
             .RequireToolToken(ToolEndpoints.MediaGenerate, ToolOperations.MediaGenerate)
             .WithTags("Tools")
-            .Describe(nameof(GenerateMedia), "Ask for media within the run's policy (the agent's call, with its tool token)")
+            .Describe(nameof(GenerateMedia), "Ask for media within the run's policy (the agent's call, with its tool token): a media task in enabled mode, a stored request otherwise")
             .Produces<MediaRequest>(StatusCodes.Status202Accepted)
+            .Produces<MediaTaskAccepted>(StatusCodes.Status202Accepted)
             .Refuses(400, 401, 403, 404, 409, 413, 415, 503);
     }
 
-    /// <summary>202 with the stored request: the request is recorded; what happens next depends on the run's mode.</summary>
-    internal static async Task<ContentHttpResult> GenerateMedia(Body<MediaGenerateRequest> body, HttpContext context, Caller caller, MediaGenerationService service)
-    {
-        var (created, json) = await service.GenerateWithJsonAsync(caller.Grant!, body.Value);
-        // The JSON just stored is the answer: the hot path serialises the request once, not twice.
-        context.Response.Headers.Location = ApiRoutes.MediaRequests.ItemPath(created.Id);
-        return TypedResults.Text(json, "application/json; charset=utf-8", System.Text.Encoding.UTF8, StatusCodes.Status202Accepted);
-    }
+    /// <summary>202: a media task started (enabled) or the stored request (request-only, external).</summary>
+    internal static async Task<IResult> GenerateMedia(Body<MediaGenerateRequest> body, HttpContext context, Caller caller, MediaGenerationService service) =>
+        MediaTasksEndpoints.Accepted(context, await service.GenerateAnyAsync(caller.Grant!, body.Value));
 }

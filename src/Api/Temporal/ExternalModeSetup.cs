@@ -21,10 +21,11 @@ internal static class ExternalModeSetup
         services.AddSingleton<TemporalRuntime>();
         services.AddHostedService(sp => sp.GetRequiredService<TemporalRuntime>());
         services.AddSingleton<IExternalMediaDispatcher, TemporalMediaDispatcher>();
-        services.AddSingleton<ExternalRequestCanceller>();
+        services.AddSingleton<Domain.MediaTasks.IMediaTaskDispatcher, TemporalMediaTaskDispatcher>();
         services.AddHostedService<Sse.EventTail>();
 
         services.AddMediaRequestActivities(PublicBaseUrl(configuration, options));
+        services.AddMediaTaskActivities();
         return services;
     }
 

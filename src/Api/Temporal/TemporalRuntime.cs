@@ -46,7 +46,9 @@ public sealed class TemporalRuntime(IOptions<TemporalOptions> options, IServiceP
 
             var workerOptions = new TemporalWorkerOptions(_options.TaskQueue) { LoggerFactory = loggerFactory };
             workerOptions.AddWorkflow<ExternalMediaRequestWorkflow>();
-            foreach (var activity in services.CreateTemporalActivityDefinitions<IMediaRequestActivities>())
+            workerOptions.AddWorkflow<MediaTaskWorkflow>();
+            foreach (var activity in services.CreateTemporalActivityDefinitions<IMediaRequestActivities>()
+                .Concat(services.CreateTemporalActivityDefinitions<IMediaTaskActivities>()))
             {
                 workerOptions.AddActivity(activity);
             }

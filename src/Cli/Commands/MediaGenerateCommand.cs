@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text;
+using System.Text.Json;
 using OpenDesign.Workflows.Cli.Http;
 using OpenDesign.Workflows.Cli.Output;
 using OpenDesign.Workflows.Contracts;
@@ -10,20 +11,22 @@ namespace OpenDesign.Workflows.Cli.Commands;
 /// <c>od media generate</c>: an agent's only route to media, with Open Design's flags.
 /// </summary>
 /// <remarks>
-/// With <c>OD_TOOL_TOKEN</c> set it posts once to the run's tool endpoint and stops there, whatever the answer:
-/// no retry, no other route. The run's policy, not od, decides what happens (in request-only mode a media
-/// request is recorded and printed). Without a token there is no route yet: outside a run this needs the project
-/// endpoint and enabled mode, which this service does not offer, so it is a usage error and nothing is sent.
+/// With <c>OD_TOOL_TOKEN</c> set it posts once to the run's tool endpoint and never elsewhere, whatever the answer:
+/// no retry, no other route. Without a token it posts to the legacy project route of <c>--project</c> (or
+/// <c>OD_PROJECT_ID</c>). The run's policy, not od, decides what happens: in enabled mode a media task starts and od
+/// follows it to its end or to the wait budget; in request-only and external mode a media request is printed.
 /// </remarks>
 internal static class MediaGenerateCommand
 {
+    public const string ProjectVariable = "OD_PROJECT_ID";
+
     public const string NoRunMessage =
-        "outside a run, 'od media generate' needs --project and enabled mode, which this service does not offer yet; " +
+        "outside a run, 'od media generate' needs --project <id> (or OD_PROJECT_ID); " +
         "inside a run, set OD_TOOL_TOKEN to the run's tool token (no request was made)";
 
     public static Command Create()
     {
-        var project = new Option<string>("--project") { Description = "Project id (ignored inside a run: the project comes from the tool token)", HelpName = "id" };
+        var project = new Option<string>("--project") { Description = "Project id outside a run (else OD_PROJECT_ID); ignored inside a run, where the project comes from the tool token", HelpName = "id" };
         var surface = new Option<string>("--surface") { Description = "image, video or audio", HelpName = "surface", Required = true };
         var model = new Option<string>("--model") { Description = "Model id", HelpName = "id" };
         var prompt = new Option<string>("--prompt") { Description = "What to make", HelpName = "text" };
@@ -45,15 +48,22 @@ internal static class MediaGenerateCommand
             HelpName = "kind:ref",
         };
 
-        var command = new Command("generate", "Ask the run's media policy for media (inside a run, with OD_TOOL_TOKEN)")
+        var command = new Command("generate", "Ask for media: inside a run (OD_TOOL_TOKEN) under its policy, else for --project; in enabled mode wait for the task")
             .With(project, surface, model, prompt, promptFile, output, aspect, length, duration, promptInfluence, voice, audioKind, compositionDir, image, language, loop, inputRefs);
 
         return command.WithHandler(async (context, cancellationToken) =>
         {
+            // Chosen once: inside a run only the tool route, never the project route, whatever the answer.
+            var route = ApiRoutes.Tools.MediaGenerate;
             if (!context.Credentials.InRun)
             {
-                context.Note(NoRunMessage);
-                return ExitCodes.Usage;
+                var projectId = context.Get(project) ?? Environment.GetEnvironmentVariable(ProjectVariable);
+                if (string.IsNullOrWhiteSpace(projectId))
+                {
+                    context.Note(NoRunMessage);
+                    return ExitCodes.Usage;
+                }
+                route = ApiRoutes.Projects.MediaGeneratePath(projectId.Trim());
             }
 
             var refs = ParseInputRefs(context.Get(inputRefs) ?? []);
@@ -82,13 +92,26 @@ internal static class MediaGenerateCommand
 
             var result = await context.Service.SendAsync(
                 HttpMethod.Post,
-                ApiRoutes.Tools.MediaGenerate,
+                route,
                 ServiceClient.JsonBody(request, OdJsonContext.Default.MediaGenerateRequest),
-                OdJsonContext.Default.MediaRequest,
+                OdJsonContext.Default.JsonElement,
                 cancellationToken,
                 serverErrorExitCode: ExitCodes.MediaFailed);
 
-            context.Print(result, (w, r) => w.WriteLine(Views.MediaRequestLine(r)));
+            // Enabled mode answers with a task to follow; the other modes with the stored media request.
+            if (result.Value.ValueKind == JsonValueKind.Object && result.Value.TryGetProperty("taskId", out _))
+            {
+                var task = ServiceFailures.Parse(result.Body, OdJsonContext.Default.MediaTaskAccepted, 202);
+                context.Error.WriteLine($"task {task.TaskId} queued ({task.Status})");
+                return await MediaTaskWaiting.FollowAsync(context, task.TaskId, 0, MediaTaskWaiting.DefaultBudget, cancellationToken) switch
+                {
+                    MediaTaskWaiting.Outcome.Failed => ExitCodes.MediaFailed,
+                    // Done, or handed over still running: Open Design counts the handoff as success.
+                    _ => ExitCodes.Ok,
+                };
+            }
+            var media = ServiceFailures.Parse(result.Body, OdJsonContext.Default.MediaRequest, 202);
+            context.Print(new ServiceResult<MediaRequest>(media, result.Body), (w, r) => w.WriteLine(Views.MediaRequestLine(r)));
             return ExitCodes.Ok;
         });
     }

@@ -40,7 +40,7 @@ public sealed class EventHub(OdOptions options)
             {
                 foreach (var sub in subs) sub.Offer(e);
             }
-            if (e.Name == EventNames.MediaRequest)
+            if (EventNames.IsOnFeed(e.Name))
             {
                 foreach (var sub in global) sub.Offer(e);
             }

@@ -39,6 +39,15 @@ public sealed class EventStore(Database database, TimeProvider clock)
         return ReadPage(cmd, limit, maxBytes);
     }
 
+    /// <summary>The global feed's events (media requests and media tasks) after a global id.</summary>
+    public EventPage ReadFeed(long afterId, int limit = PageSize, long maxBytes = long.MaxValue)
+    {
+        using var connection = database.OpenRead();
+        using var cmd = connection.Command("SELECT id, run_id, seq, event, data, created_at FROM events WHERE id > $after AND event IN ($request, $task) ORDER BY id LIMIT $limit")
+            .With("$after", afterId).With("$request", EventNames.MediaRequest).With("$task", EventNames.MediaTask).With("$limit", limit);
+        return ReadPage(cmd, limit, maxBytes);
+    }
+
     /// <summary>Every event after a global id, of any run and name: what the event tail relays.</summary>
     public EventPage ReadAllAfter(long afterId, int limit = PageSize, long maxBytes = long.MaxValue)
     {

@@ -28,9 +28,7 @@ public sealed class FulfillmentService(OdOptions options, ProjectStore projects,
     /// </summary>
     public async Task<StagedFile> StageAsync(MediaRequest request, Stream body, string? contentType, string? fileName, CancellationToken ct)
     {
-        Directory.CreateDirectory(options.StagingDir);
-        var name = Guid.NewGuid().ToString("N") + ".part";
-        var path = Path.Combine(options.StagingDir, name);
+        var (name, path) = NewStagedPath();
         try
         {
             using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -53,10 +51,7 @@ public sealed class FulfillmentService(OdOptions options, ProjectStore projects,
                 file.Flush(flushToDisk: true);
             }
             if (size == 0) throw DomainException.Invalid("the uploaded file is empty");
-            var mime = MediaTypes.Normalize(contentType)
-                ?? (fileName is null ? null : MediaTypes.MimeOf(fileName))
-                ?? MediaTypes.MimeOf(request.RequestedOutput)
-                ?? "application/octet-stream";
+            var mime = MimeOf(contentType, fileName, request.RequestedOutput);
             EnsureKind(request, mime);
             return new StagedFile(name, size, Convert.ToHexStringLower(hash.GetHashAndReset()), mime);
         }
@@ -75,7 +70,6 @@ public sealed class FulfillmentService(OdOptions options, ProjectStore projects,
     public async Task<(MediaRequest Request, bool Changed)> CommitStagedAsync(string requestId, StagedFile staged)
     {
         var stagedPath = StagedPath(staged);
-        Placement? placement = null;
         try
         {
             var request = store.Get(requestId);
@@ -84,27 +78,98 @@ public sealed class FulfillmentService(OdOptions options, ProjectStore projects,
                 return await transitions.FulfillAsync(requestId, request.FulfilledFile! with { Sha256 = staged.Sha256 });
             }
             MediaRequestGuards.RefuseIfEndedUnfulfilled(request);
-            if (!File.Exists(stagedPath)) throw new DomainException(DomainErrorKind.Conflict, ErrorCodes.FileNotFound, "the staged file is gone");
-            var projectDir = projects.DirOf(request.ProjectId);
-            Directory.CreateDirectory(projectDir);
-            placement = Placement.Place(stagedPath, projectDir, OutputNames.WithExtensionFor(request.RequestedOutput, staged.Mime));
+            return await PlaceAndRecordAsync(staged, request.ProjectId, request.RequestedOutput, async name =>
+            {
+                var result = await transitions.FulfillAsync(requestId, new FulfilledFile(name, request.Surface, staged.Mime, staged.Size, name, staged.Sha256));
+                return (result, result.Request.FulfilledFile?.Path);
+            });
+        }
+        finally
+        {
+            File.Delete(stagedPath);
+        }
+    }
+
+    /// <summary>
+    /// The no-overwrite placement every commit shares (fulfilled requests, finished media tasks): the staged bytes get
+    /// a free name in the project (<paramref name="requestedName"/>, its extension following the bytes), then
+    /// <paramref name="record"/> stores that name. Unless the record names this placement (another commit of the same
+    /// bytes may have won), the placed file is removed again; so is it when recording throws. The caller deletes the
+    /// staged file once the record is durable.
+    /// </summary>
+    public async Task<T> PlaceAndRecordAsync<T>(StagedFile staged, string projectId, string requestedName, Func<string, Task<(T Result, string? RecordedName)>> record)
+    {
+        var stagedPath = StagedPath(staged);
+        if (!File.Exists(stagedPath)) throw new DomainException(DomainErrorKind.Conflict, ErrorCodes.FileNotFound, "the staged file is gone");
+        var projectDir = projects.DirOf(projectId);
+        Directory.CreateDirectory(projectDir);
+        var placement = Placement.Place(stagedPath, projectDir, OutputNames.WithExtensionFor(requestedName, staged.Mime));
+        try
+        {
             var name = Path.GetFileName(placement.Target);
-            var result = await transitions.FulfillAsync(requestId, new FulfilledFile(name, request.Surface, staged.Mime, staged.Size, name, staged.Sha256));
+            var (result, recorded) = await record(name);
             // Same bytes committed by someone else first: the record names their file, and this copy is not needed.
-            if (result.Request.FulfilledFile?.Path == name) placement = null;
+            if (recorded == name) placement = null;
             return result;
         }
         finally
         {
             placement?.Undo();
-            File.Delete(stagedPath);
         }
     }
+
+    /// <summary>A fresh staging file's name and path: bytes are written there before anything reaches a project.</summary>
+    public (string Name, string Path) NewStagedPath()
+    {
+        Directory.CreateDirectory(options.StagingDir);
+        var name = Guid.NewGuid().ToString("N") + ".part";
+        return (name, Path.Combine(options.StagingDir, name));
+    }
+
+    /// <summary>
+    /// Seals bytes a writer (a media provider) put at a path from <see cref="NewStagedPath"/>: flushed to disk, size
+    /// limited, hashed, typed (the writer's content type, else the requested name's) and checked against the surface.
+    /// The file is deleted when it is refused.
+    /// </summary>
+    public async Task<StagedFile> SealWrittenAsync(string name, string? contentType, string requestedName, string surface, CancellationToken ct)
+    {
+        var path = StagedPath(new StagedFile(name, 0, "", ""));
+        try
+        {
+            long size;
+            string sha;
+            await using (var file = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None, 81920, FileOptions.Asynchronous))
+            {
+                size = file.Length;
+                if (size > options.MaxUploadBytes)
+                {
+                    throw new DomainException(DomainErrorKind.TooLarge, ErrorCodes.PayloadTooLarge, $"the file is larger than the limit of {options.MaxUploadBytes} bytes");
+                }
+                if (size == 0) throw DomainException.Invalid("the provider returned an empty file");
+                file.Flush(flushToDisk: true);
+                sha = Convert.ToHexStringLower(await SHA256.HashDataAsync(file, ct));
+            }
+            var mime = MimeOf(contentType, null, requestedName);
+            EnsureKind(surface, mime);
+            return new StagedFile(name, size, sha, mime);
+        }
+        catch
+        {
+            File.Delete(path);
+            throw;
+        }
+    }
+
+    private static string MimeOf(string? contentType, string? fileName, string requestedName) =>
+        MediaTypes.Normalize(contentType)
+        ?? (fileName is null ? null : MediaTypes.MimeOf(fileName))
+        ?? MediaTypes.MimeOf(requestedName)
+        ?? "application/octet-stream";
 
     /// <summary>Drops staged bytes that will not be committed.</summary>
     public void Discard(StagedFile staged) => File.Delete(StagedPath(staged));
 
-    private string StagedPath(StagedFile staged)
+    public string StagedPath(StagedFile staged)
     {
         // The name travels through workflow history; only a bare file name inside the staging area is accepted.
         if (staged.Name != Path.GetFileName(staged.Name) || !staged.Name.EndsWith(".part", StringComparison.Ordinal))
@@ -136,14 +201,16 @@ public sealed class FulfillmentService(OdOptions options, ProjectStore projects,
     private OpenedProjectFile OpenProjectFile(MediaRequest request, string relativePath) =>
         ProjectFiles.Open(projects.DirOf(request.ProjectId), relativePath, DomainErrorKind.Invalid, "file names no file in the project");
 
-    private static void EnsureKind(MediaRequest request, string mime)
+    private static void EnsureKind(MediaRequest request, string mime) => EnsureKind(request.Surface, mime);
+
+    private static void EnsureKind(string surface, string mime)
     {
         var kind = MediaTypes.KindOf(mime);
-        if (kind != request.Surface)
+        if (kind != surface)
         {
             throw new DomainException(DomainErrorKind.Invalid, ErrorCodes.MediaKindMismatch,
-                $"a {request.Surface} request cannot be fulfilled with {mime}",
-                new Dictionary<string, object?> { ["surface"] = request.Surface, ["mime"] = mime });
+                $"a {surface} request cannot be fulfilled with {mime}",
+                new Dictionary<string, object?> { ["surface"] = surface, ["mime"] = mime });
         }
     }
 }

@@ -34,11 +34,11 @@ public static class OutputNames
         return result;
     }
 
-    /// <summary>The project-relative name a request's bytes will get: the caller's output, sanitised, else one derived from the request id.</summary>
+    /// <summary>The project-relative name a request's (or a task's) bytes will get: the caller's output, sanitised, else one derived from the id after its prefix.</summary>
     public static string ForRequest(string? output, string surface, string requestId)
     {
         var name = string.IsNullOrWhiteSpace(output) ? "" : Sanitize(output);
-        if (name.Trim('_', '-', '.').Length == 0) name = $"{surface}-{requestId["mreq_".Length..]}";
+        if (name.Trim('_', '-', '.').Length == 0) name = $"{surface}-{requestId[(requestId.IndexOf('_') + 1)..]}";
         if (Path.GetExtension(name).Length <= 1) name = name.TrimEnd('.') + MediaTypes.DefaultExtension(surface);
         return name;
     }

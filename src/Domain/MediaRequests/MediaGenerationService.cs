@@ -1,6 +1,7 @@
 using System.Text.Json;
 using OpenDesign.Workflows.Contracts;
 using OpenDesign.Workflows.Domain.Files;
+using OpenDesign.Workflows.Domain.MediaTasks;
 using OpenDesign.Workflows.Domain.Policy;
 using OpenDesign.Workflows.Domain.Projects;
 using OpenDesign.Workflows.Domain.Runs;
@@ -21,27 +22,38 @@ public sealed class MediaGenerationService(
     IExternalMediaDispatcher dispatcher,
     WorkflowStarts starts,
     CallbackKey callbackKey,
+    MediaTaskService tasks,
     TimeProvider clock)
 {
     /// <summary>A body given as a JSON value: bound and checked by <see cref="MediaGenerateParser"/>, then generated.</summary>
     public async Task<MediaRequest> GenerateAsync(ToolTokenGrant grant, JsonElement body) =>
         (await GenerateWithJsonAsync(grant, MediaGenerateParser.Parse(body))).Request;
 
-    /// <summary>A checked body (<see cref="MediaGenerateParser"/>), with the stored request's JSON for the answer.</summary>
-    public async Task<(MediaRequest Request, string Json)> GenerateWithJsonAsync(ToolTokenGrant grant, MediaGenerateRequest input)
+    /// <summary>A checked body (<see cref="MediaGenerateParser"/>), with the stored request's JSON for the answer (request-only and external runs).</summary>
+    public async Task<(MediaRequest Request, string Json)> GenerateWithJsonAsync(ToolTokenGrant grant, MediaGenerateRequest input) =>
+        await GenerateAnyAsync(grant, input) switch
+        {
+            MediaGenerateOutcome.RequestStored stored => (stored.Request, stored.Json),
+            _ => throw new InvalidOperationException("an enabled run answers with a media task, not a request"),
+        };
+
+    /// <summary>What the run's mode makes of a checked body: a media task (enabled) or a stored media request (request-only, external).</summary>
+    public async Task<MediaGenerateOutcome> GenerateAnyAsync(ToolTokenGrant grant, MediaGenerateRequest input)
     {
         var run = runs.Get(grant.RunId);
         // Refused early when the run has visibly ended; the check that counts is made again with the insert.
         if (RunStatuses.IsTerminal(run.Status)) throw RunService.AlreadyEnded(run.Status);
         if (MediaPolicy.Deny(run.MediaExecution, input.Surface, input.Model) is { } denial) throw denial;
-
-        switch (run.MediaExecution.Mode)
+        if (run.MediaExecution.Mode == MediaExecutionModes.Enabled)
         {
-            case MediaExecutionModes.Enabled:
-                throw new DomainException(DomainErrorKind.Unavailable, ErrorCodes.MediaProviderUnavailable,
-                    "this service has no media providers configured; create the run with mediaExecution request-only or external");
+            return new MediaGenerateOutcome.TaskStarted(await tasks.StartAsync(run.Id, run.ProjectId, input));
         }
+        var (request, json) = await CreateRequestAsync(run, input);
+        return new MediaGenerateOutcome.RequestStored(request, json);
+    }
 
+    private async Task<(MediaRequest Request, string Json)> CreateRequestAsync(Run run, MediaGenerateRequest input)
+    {
         CheckInputRefs(input, run);
         var id = Ids.NewMediaRequestId();
         var now = clock.GetUtcNow();
@@ -120,4 +132,14 @@ public sealed class MediaGenerationService(
             }
         }
     }
+}
+
+/// <summary>The outcome of a generate: a media task started (enabled mode) or a media request stored (request-only, external).</summary>
+public abstract record MediaGenerateOutcome
+{
+    private MediaGenerateOutcome() { }
+
+    public sealed record TaskStarted(MediaTask Task) : MediaGenerateOutcome;
+
+    public sealed record RequestStored(MediaRequest Request, string Json) : MediaGenerateOutcome;
 }

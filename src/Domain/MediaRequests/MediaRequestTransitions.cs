@@ -58,7 +58,7 @@ public sealed class MediaRequestTransitions(SqliteWriter writer, EventStore even
     public Task<MediaRequest> RecordProgressAsync(string id, string effectKey, string? message, double? percent) => writer.ExecuteAsync(ctx =>
     {
         var current = MediaRequestStore.Find(ctx, id) ?? throw NotFound();
-        if (MediaRequestStatuses.IsTerminal(current.Status) || !TryClaimEffect(ctx, effectKey)) return current;
+        if (MediaRequestStatuses.IsTerminal(current.Status) || !ctx.TryClaimEffect(effectKey, clock.GetUtcNow())) return current;
         var now = clock.GetUtcNow();
         return Apply(ctx, current, MediaRequestStatuses.Running, MediaRequestActions.Progress,
             r => r with { External = (r.External ?? new ExternalRef()) with { LastProgress = message ?? r.External?.LastProgress, Percent = percent ?? r.External?.Percent } }, now);
@@ -134,13 +134,6 @@ public sealed class MediaRequestTransitions(SqliteWriter writer, EventStore even
         }
         AppendEvent(ctx, action, next, body);
         return next;
-    }
-
-    private bool TryClaimEffect(WriteContext ctx, string key)
-    {
-        var cmd = ctx.Command("INSERT OR IGNORE INTO applied_effects (key, applied_at) VALUES ($key, $at)")
-            .With("$key", key).With("$at", clock.GetUtcNow().ToDb());
-        return cmd.ExecuteNonQuery() == 1;
     }
 
     private void AppendEvent(WriteContext ctx, string action, MediaRequest request, string body) =>

@@ -3,6 +3,7 @@ using OpenDesign.Workflows.Contracts;
 using OpenDesign.Workflows.Domain.Catalog;
 using OpenDesign.Workflows.Domain.Events;
 using OpenDesign.Workflows.Domain.MediaRequests;
+using OpenDesign.Workflows.Domain.MediaTasks;
 using OpenDesign.Workflows.Domain.Storage;
 using OpenDesign.Workflows.Domain.Tokens;
 
@@ -62,18 +63,19 @@ public sealed class RunService(
         if (!runs.TryEnd(ctx, runId, status, now))
         {
             var existing = RunStore.Find(ctx, runId) ?? throw DomainException.NotFound(ErrorCodes.RunNotFound, "run not found");
-            if (status == RunStatuses.Canceled || agent is not null) return new RunEnded(existing, [], []);
+            if (status == RunStatuses.Canceled || agent is not null) return new RunEnded(existing, [], [], []);
             throw AlreadyEnded(existing.Status);
         }
         tokens.RevokeRun(ctx, runId);
         var reason = new MediaRequestError($"the run ended ({status}) before the request finished", ErrorCodes.RunEnded);
         var (cancelled, external) = transitions.CancelAllOfRun(ctx, runId, reason);
-        // With external requests still ending through their workflows, the terminal frame waits for them (see
-        // AppendEndAsync), so a run stream that closes at `end` has shown every request's last event.
-        if (external.Count == 0) AppendEnd(ctx, runId, status, agent?.ExitCode, agent?.Reason);
+        var tasks = MediaTaskTransitions.OpenOfRun(ctx, runId);
+        // With external requests and media tasks still ending through their workflows, the terminal frame waits for
+        // them (see AppendEndAsync), so a run stream that closes at `end` has shown every request's and task's last event.
+        if (external.Count == 0 && tasks.Count == 0) AppendEnd(ctx, runId, status, agent?.ExitCode, agent?.Reason);
         // The agent supervisor stops the run's process once the end is durable, whoever ended it.
         ctx.OnCommitted(() => signals.Raise(runId));
-        return new RunEnded(RunStore.Find(ctx, runId)!, cancelled, external);
+        return new RunEnded(RunStore.Find(ctx, runId)!, cancelled, external, tasks);
     });
 
     /// <summary>The refusal of anything that needs a running run: finishing it again, or a new request in it.</summary>
@@ -123,5 +125,5 @@ public sealed class RunService(
 /// <summary>How a run's agent process ended: its exit code (null when it never started or was lost), and why, when that is not obvious.</summary>
 public sealed record AgentExit(int? ExitCode, string? Reason);
 
-/// <summary>An ended run, the requests cancelled with it, and the external ones whose workflows must now be cancelled.</summary>
-public sealed record RunEnded(Run Run, IReadOnlyList<MediaRequest> CancelledRequests, IReadOnlyList<MediaRequest> ExternalToCancel);
+/// <summary>An ended run, the requests cancelled with it, and the external requests and media tasks whose workflows must now be cancelled.</summary>
+public sealed record RunEnded(Run Run, IReadOnlyList<MediaRequest> CancelledRequests, IReadOnlyList<MediaRequest> ExternalToCancel, IReadOnlyList<MediaTask> TasksToCancel);

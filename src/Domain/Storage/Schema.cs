@@ -81,5 +81,18 @@ internal static class Schema
         ALTER TABLE runs ADD COLUMN agent_exited_at TEXT;
         CREATE INDEX runs_by_agent_state ON runs(agent_state) WHERE agent_state IS NOT NULL;
         """,
+        // Enabled-mode media tasks, stored like media requests: the task as JSON plus the columns queried by. A task
+        // made through the legacy project route without a tool token has no run.
+        """
+        CREATE TABLE media_tasks (
+            seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+            id          TEXT NOT NULL UNIQUE,
+            run_id      TEXT REFERENCES runs(id),
+            project_id  TEXT NOT NULL REFERENCES projects(id),
+            status      TEXT NOT NULL,
+            body        TEXT NOT NULL
+        );
+        CREATE INDEX media_tasks_by_run ON media_tasks(run_id, seq);
+        """,
     ];
 }

@@ -44,6 +44,13 @@ public sealed class WriteContext
 
     internal void RememberRunStatus(string runId, string status) => _memory.SetRunStatus(runId, status);
 
+    /// <summary>
+    /// Claims a side effect once: true the first time <paramref name="key"/> is seen, false when a retried activity
+    /// (of a media request or a media task) finds its change already made.
+    /// </summary>
+    internal bool TryClaimEffect(string key, DateTimeOffset now) =>
+        Command("INSERT OR IGNORE INTO applied_effects (key, applied_at) VALUES ($key, $at)").With("$key", key).With("$at", now.ToDb()).ExecuteNonQuery() == 1;
+
     internal List<StoredEvent> Appended { get; } = [];
 
     /// <summary>Work to run once the batch is durable (cache evictions), before its callers are answered.</summary>

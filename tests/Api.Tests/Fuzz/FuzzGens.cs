@@ -19,6 +19,8 @@ public static class FuzzGens
         ["POST /api/media-requests/{id}/fail"] = """{"message":"m","code":"C"}""",
         ["POST /api/media-requests/{id}/progress"] = """{"message":"m","percent":5}""",
         ["POST /api/media-requests/{id}/fulfill"] = """{"file":"a.png"}""",
+        ["POST /api/projects/{id}/media/generate"] = """{"surface":"image","prompt":"p","model":"gpt-image-2","output":"o.png","aspect":"1:1"}""",
+        ["POST /api/media/tasks/{id}/wait"] = """{"since":0,"timeoutMs":0}""",
     };
 
     private static readonly string[] OddSegments =
@@ -54,6 +56,11 @@ public static class FuzzGens
         ["runs/{runId}"] = (new(Ref.RunA, null), Ids(Ref.RunA, AllRefs)),
         ["media-requests/{id}"] = (new(Ref.RequestA, null), Ids(Ref.RequestA, AllRefs)),
         ["scalar/{documentName}"] = (new(null, "v1"), Gen.OneOf(new PathValue(null, "v1"), new PathValue(null, "v2"), new PathValue(null, ""))),
+        // No task exists in the fuzz world (it has no Temporal): a well-formed unknown id, other refs and odd segments.
+        ["tasks/{id}"] = (new(null, "mtask_000000000000000000000000"), Gen.Frequency(
+            (2, Gen.Const(new PathValue(null, "mtask_000000000000000000000000"))),
+            (3, Gen.OneOf(AllRefs.Select(r => new PathValue(r, null)).ToArray())),
+            (4, Gen.OneOf(OddSegments.Select(s => new PathValue(null, s)).ToArray())))),
         ["files/{**path}"] = (new(null, "a.png"), Gen.Frequency(
             (4, Gen.OneOf(OddFilePaths.Select(s => new PathValue(null, s)).ToArray())),
             (1, Gen.String[0, 30].Select(s => new PathValue(null, Uri.EscapeDataString(s)))))),

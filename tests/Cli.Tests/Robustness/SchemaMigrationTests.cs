@@ -85,13 +85,17 @@ public sealed class SchemaMigrationTests
         await using var service = await ServiceProcess.StartAsync(prepare: dataDir => WriteVersionOne(Path.Combine(dataDir, "app.sqlite"), bodies, eventData));
         using var http = new HttpClient { BaseAddress = new Uri(service.Url) };
 
-        // Upgraded to the newest version this build knows: 4 (the callback tables, the counter column dropped, the agent columns).
+        // Upgraded to the newest version this build knows: 5 (the callback tables, the counter column dropped, the agent columns, media tasks).
         using (var connection = new SqliteConnection($"Data Source={Path.Combine(service.DataDir, "app.sqlite")};Mode=ReadOnly;Pooling=False"))
         {
             connection.Open();
             using var version = connection.CreateCommand();
             version.CommandText = "PRAGMA user_version";
-            Assert.Equal(4L, (long)version.ExecuteScalar()!);
+            Assert.Equal(5L, (long)version.ExecuteScalar()!);
+            version.CommandText = "SELECT COUNT(*) FROM runs WHERE agent_state IS NOT NULL";
+            Assert.Equal(0L, (long)version.ExecuteScalar()!);
+            version.CommandText = "SELECT COUNT(*) FROM media_tasks";
+            Assert.Equal(0L, (long)version.ExecuteScalar()!);
         }
 
         // The old data, served as written.
@@ -150,7 +154,7 @@ public sealed class SchemaMigrationTests
             {
                 connection.Open();
                 using var cmd = connection.CreateCommand();
-                cmd.CommandText = VersionOneDdl + "\nINSERT INTO projects VALUES ('" + ProjectId + "', 'From the future', '2027-01-01T00:00:00.0000000Z');\nPRAGMA user_version = 5;";
+                cmd.CommandText = VersionOneDdl + "\nINSERT INTO projects VALUES ('" + ProjectId + "', 'From the future', '2027-01-01T00:00:00.0000000Z');\nPRAGMA user_version = 6;";
                 cmd.ExecuteNonQuery();
             }
             var before = await File.ReadAllBytesAsync(path, TestContext.Current.CancellationToken);
@@ -159,7 +163,7 @@ public sealed class SchemaMigrationTests
 
             Assert.Equal(1, exitCode);
             Assert.Equal(
-                ["OpenDesign.Workflows refused to start: The database schema is version 5, newer than this build knows (4). Run a newer build or point OD_DATA_DIR elsewhere."],
+                ["OpenDesign.Workflows refused to start: The database schema is version 6, newer than this build knows (5). Run a newer build or point OD_DATA_DIR elsewhere."],
                 stderr);
             Assert.Equal(before, await File.ReadAllBytesAsync(path, TestContext.Current.CancellationToken));
         }

@@ -4,6 +4,7 @@ using OpenDesign.Workflows.Contracts;
 using OpenDesign.Workflows.Domain.Events;
 using OpenDesign.Workflows.Domain.Files;
 using OpenDesign.Workflows.Domain.MediaRequests;
+using OpenDesign.Workflows.Domain.MediaTasks;
 using OpenDesign.Workflows.Domain.Projects;
 using OpenDesign.Workflows.Domain.Runs;
 using OpenDesign.Workflows.Domain.Storage;
@@ -45,6 +46,9 @@ public sealed class DomainHarness : IAsyncDisposable
     public FulfillmentService Fulfillment { get; private set; } = null!;
     public MediaGenerationService Generation { get; private set; } = null!;
     public Runs.RunAgents Agents { get; private set; } = null!;
+    public MediaTaskStore Tasks { get; private set; } = null!;
+    public MediaTaskTransitions TaskTransitions { get; private set; } = null!;
+    public MediaTaskWaiter TaskWaiter { get; private set; } = null!;
 
     /// <summary>Stops the writer and builds everything again over the same data root: what a service restart sees.</summary>
     public async Task RestartAsync()
@@ -76,6 +80,9 @@ public sealed class DomainHarness : IAsyncDisposable
         Fulfillment = services.GetRequiredService<FulfillmentService>();
         Generation = services.GetRequiredService<MediaGenerationService>();
         Agents = services.GetRequiredService<Runs.RunAgents>();
+        Tasks = services.GetRequiredService<MediaTaskStore>();
+        TaskTransitions = services.GetRequiredService<MediaTaskTransitions>();
+        TaskWaiter = services.GetRequiredService<MediaTaskWaiter>();
     }
 
     public Task<Project> NewProjectAsync(string? name = null) => Projects.CreateAsync(name);
@@ -104,6 +111,27 @@ public sealed class DomainHarness : IAsyncDisposable
             Status = MediaRequestStatuses.Requested,
             PolicyMode = MediaExecutionModes.RequestOnly,
             CreatedAt = now,
+            UpdatedAt = now,
+        });
+    }
+
+    /// <summary>Stores a queued media task as enabled-mode generation would (without starting a workflow); no run for a legacy task.</summary>
+    public Task<MediaTask> NewTaskAsync(string projectId, string? runId)
+    {
+        var id = Ids.NewMediaTaskId();
+        var now = Clock.GetUtcNow().ToUnixTimeMilliseconds();
+        return TaskTransitions.CreateAsync(new MediaTask
+        {
+            TaskId = id,
+            RunId = runId,
+            ProjectId = projectId,
+            Status = MediaTaskStatuses.Queued,
+            Surface = MediaSurfaces.Image,
+            Model = "gpt-image-2",
+            ProviderId = "openai",
+            Prompt = "a prompt",
+            RequestedOutput = OutputNames.ForRequest(null, MediaSurfaces.Image, id),
+            StartedAt = now,
             UpdatedAt = now,
         });
     }
