@@ -69,7 +69,7 @@ internal static class MediaTasksEndpoints
             case MediaGenerateOutcome.RequestStored stored:
                 // The JSON just stored is the answer: the hot path serialises the request once, not twice.
                 context.Response.Headers.Location = ApiRoutes.MediaRequests.ItemPath(stored.Request.Id);
-                return Results.Text(stored.Json, "application/json; charset=utf-8", System.Text.Encoding.UTF8, StatusCodes.Status202Accepted);
+                return new StoredJsonResult(stored.Json, StatusCodes.Status202Accepted);
             default:
                 throw new InvalidOperationException("unknown generate outcome");
         }

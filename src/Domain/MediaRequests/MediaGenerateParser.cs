@@ -17,6 +17,8 @@ public sealed class MediaGenerateParser : IBodyValidator<MediaGenerateRequest>
     public const int MaxInputRefs = 32;
     private const string SurfaceMessage = "surface must be image, video, or audio";
     private const string RefsMessage = "inputRefs must be an array of {kind, ref}";
+    // Built once: every valid body passes it to the rule, and an interpolated string is built anew on each call.
+    private static readonly string PromptMessage = $"prompt must be a string of at most {MaxPromptLength} characters";
 
     public static MediaGenerateParser Instance { get; } = new();
 
@@ -32,8 +34,7 @@ public sealed class MediaGenerateParser : IBodyValidator<MediaGenerateRequest>
         var surface = FieldRules.Text(body.Surface, wrong.At("$.surface"), "surface", 16, SurfaceMessage);
         if (surface is null || !MediaSurfaces.All.Contains(surface)) throw Bad(SurfaceMessage);
 
-        var prompt = FieldRules.Text(body.Prompt, wrong.At("$.prompt"), "prompt", MaxPromptLength,
-            $"prompt must be a string of at most {MaxPromptLength} characters");
+        var prompt = FieldRules.Text(body.Prompt, wrong.At("$.prompt"), "prompt", MaxPromptLength, PromptMessage);
         if (string.IsNullOrWhiteSpace(prompt)) throw Bad("prompt is required");
 
         var model = FieldRules.Text(body.Model, wrong.At("$.model"), "model", 200);
@@ -54,8 +55,8 @@ public sealed class MediaGenerateParser : IBodyValidator<MediaGenerateRequest>
             Model: model?.Trim(),
             Output: FieldRules.Text(body.Output, wrong.At("$.output"), "output", 255),
             Aspect: FieldRules.Text(body.Aspect, wrong.At("$.aspect"), "aspect", 32),
-            Length: Number(body.Length, wrong, "length"),
-            Duration: Number(body.Duration, wrong, "duration"),
+            Length: Number(body.Length, wrong.At("$.length"), "length"),
+            Duration: Number(body.Duration, wrong.At("$.duration"), "duration"),
             AudioKind: audioKind,
             Voice: FieldRules.Text(body.Voice, wrong.At("$.voice"), "voice", 200),
             Language: FieldRules.Text(body.Language, wrong.At("$.language"), "language", 64),
@@ -83,9 +84,9 @@ public sealed class MediaGenerateParser : IBodyValidator<MediaGenerateRequest>
         return list;
     }
 
-    private static double? Number(double? value, WrongTypes wrong, string name)
+    private static double? Number(double? value, bool wrongType, string name)
     {
-        if (wrong.At("$." + name) || value is { } v && (!double.IsFinite(v) || v < 0)) throw Bad($"{name} must be a non-negative number");
+        if (wrongType || value is { } v && (!double.IsFinite(v) || v < 0)) throw Bad($"{name} must be a non-negative number");
         return value;
     }
 
