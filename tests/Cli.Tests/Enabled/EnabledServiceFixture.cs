@@ -137,8 +137,17 @@ public sealed class EnabledServiceFixture : IAsyncLifetime
 
     private readonly string _taskQueue = TemporalTestEnvironment.NewTaskQueue("od-enabled");
 
-    private Task UntilReadyAsync() =>
-        UntilAsync(async () => (await Http.GetAsync("/health/ready")).StatusCode == HttpStatusCode.OK, "the service is ready (Temporal connected)");
+    private async Task UntilReadyAsync()
+    {
+        try
+        {
+            await UntilAsync(async () => (await Http.GetAsync("/health/ready")).StatusCode == HttpStatusCode.OK, "the service is ready (Temporal connected)");
+        }
+        catch (Exception e) when (e is HttpRequestException or TimeoutException)
+        {
+            throw new InvalidOperationException($"the service never became ready; its log:\n{Service.Log}", e);
+        }
+    }
 
     /// <summary>Reads every answer to the end and keeps its text; the content stays readable for the caller.</summary>
     private sealed class RecordingHandler(ConcurrentQueue<string> answers) : DelegatingHandler(new HttpClientHandler())
