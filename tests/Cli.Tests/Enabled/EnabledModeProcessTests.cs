@@ -60,11 +60,8 @@ public sealed class EnabledModeProcessTests(EnabledServiceFixture fixture)
     public async Task Od_media_wait_exits_2_while_a_slow_video_job_runs_and_0_with_the_file_once_it_completes()
     {
         const string prompt = "slow: a thirty second teaser";
-        var jobId = "video_wait_" + Guid.NewGuid().ToString("N");
+        var (project, run, accepted, jobId) = await PendingVideoTaskAsync(prompt);
         var mp4 = Media.Mp4("slow");
-        fixture.OpenAi.PendingVideo(prompt, jobId);
-        var (project, run) = await fixture.CreateRunAsync("slow video");
-        var accepted = await GenerateVideoAsync(run, prompt);
 
         var early = await fixture.OdAsync(run, "media", "wait", accepted.TaskId, "--timeout", "1");
 
@@ -87,11 +84,8 @@ public sealed class EnabledModeProcessTests(EnabledServiceFixture fixture)
     public async Task A_video_task_in_flight_survives_a_kill_9_of_the_service_and_ends_done_with_the_job_created_once()
     {
         const string prompt = "restart: a teaser that outlives the service";
-        var jobId = "video_restart_" + Guid.NewGuid().ToString("N");
+        var (project, run, accepted, jobId) = await PendingVideoTaskAsync(prompt);
         var mp4 = Media.Mp4("restart");
-        fixture.OpenAi.PendingVideo(prompt, jobId);
-        var (project, run) = await fixture.CreateRunAsync("restart");
-        var accepted = await GenerateVideoAsync(run, prompt);
 
         // Killed while the workflow sleeps between polls, the job pending at OpenAI. (A provider call in flight at
         // the kill would be retried only after its 10-minute start-to-close timeout: the activities do not heartbeat.)
@@ -116,9 +110,16 @@ public sealed class EnabledModeProcessTests(EnabledServiceFixture fixture)
         Assert.Equal(MediaTaskStatuses.Done, statuses[^1]);
     }
 
-    private async Task<MediaTaskAccepted> GenerateVideoAsync(RunCreated run, string prompt) =>
-        await ServiceCalls.ReadAsync(
+    /// <summary>A run whose agent asked for a Sora video (clip.mp4) that OpenAI keeps in progress until the test completes it.</summary>
+    private async Task<(Project Project, RunCreated Run, MediaTaskAccepted Task, string JobId)> PendingVideoTaskAsync(string prompt)
+    {
+        var jobId = "video_" + Guid.NewGuid().ToString("N");
+        fixture.OpenAi.PendingVideo(prompt, jobId);
+        var (project, run) = await fixture.CreateRunAsync(prompt);
+        var accepted = await ServiceCalls.ReadAsync(
             await ServiceCalls.PostAsync(fixture.Http, ApiRoutes.Tools.MediaGenerate,
                 $$"""{"surface":"video","model":"sora-2","prompt":"{{prompt}}","output":"clip.mp4"}""", run.ToolToken),
             HttpStatusCode.Accepted, OdJsonContext.Default.MediaTaskAccepted);
+        return (project, run, accepted, jobId);
+    }
 }
