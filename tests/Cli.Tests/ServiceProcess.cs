@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -14,6 +15,7 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     private readonly Process _process;
     private IReadOnlyDictionary<string, string>? _environment;
+    private ConcurrentQueue<string> _log = new();
 
     private ServiceProcess(Process process, string url, string dataDir)
     {
@@ -21,6 +23,12 @@ public sealed class ServiceProcess : IAsyncDisposable
         Url = url;
         DataDir = dataDir;
     }
+
+    /// <summary>
+    /// Every line the service wrote to stdout or stderr so far, across restarts of this data directory (a restart
+    /// carries the earlier processes' lines on), for tests that search the whole log.
+    /// </summary>
+    public string Log => string.Join('\n', _log);
 
     public string Url { get; }
 
@@ -43,7 +51,7 @@ public sealed class ServiceProcess : IAsyncDisposable
             Directory.CreateDirectory(dataDir);
             prepare(dataDir);
         }
-        return await LaunchAsync(FakeService.DeadUrl(), dataDir, environment);
+        return await LaunchAsync(FakeService.DeadUrl(), dataDir, environment, new ConcurrentQueue<string>());
     }
 
     /// <summary>A fresh data directory path under the temp folder (not created).</summary>
@@ -70,7 +78,7 @@ public sealed class ServiceProcess : IAsyncDisposable
     {
         if (!_process.HasExited) throw new InvalidOperationException("the service is still running");
         _process.Dispose();
-        return await LaunchAsync(Url, DataDir, environment ?? _environment);
+        return await LaunchAsync(Url, DataDir, environment ?? _environment, _log);
     }
 
     /// <summary>Runs the service on <paramref name="dataDir"/> expecting it to refuse to start: its exit code and stderr lines.</summary>
@@ -105,14 +113,14 @@ public sealed class ServiceProcess : IAsyncDisposable
         return start;
     }
 
-    private static async Task<ServiceProcess> LaunchAsync(string url, string dataDir, IReadOnlyDictionary<string, string>? environment)
+    private static async Task<ServiceProcess> LaunchAsync(string url, string dataDir, IReadOnlyDictionary<string, string>? environment, ConcurrentQueue<string> log)
     {
         var process = Process.Start(StartInfo(url, dataDir, environment))!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) log.Enqueue(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) log.Enqueue(e.Data); };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var service = new ServiceProcess(process, url, dataDir) { _environment = environment };
+        var service = new ServiceProcess(process, url, dataDir) { _environment = environment, _log = log };
         using var http = new HttpClient();
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         while (true)
