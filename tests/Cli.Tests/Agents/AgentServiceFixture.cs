@@ -18,6 +18,10 @@ public sealed class AgentServiceFixture : IAsyncLifetime
 
     public static readonly string TestAgent = Path.Combine(AppContext.BaseDirectory, "Agents", "test-agent.sh");
 
+    /// <summary>The shell-demo script of the repository (the one the service's build copies beside it).</summary>
+    public static string ShellDemo([System.Runtime.CompilerServices.CallerFilePath] string file = "") =>
+        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(file)!, "..", "..", "..", "agents", "shell-demo", "shell-demo.sh"));
+
     public ServiceProcess Service { get; private set; } = null!;
     public HttpClient Http { get; private set; } = null!;
 

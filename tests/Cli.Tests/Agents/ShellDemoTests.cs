@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.CompilerServices;
 
 namespace OpenDesign.Workflows.Cli.Tests.Agents;
 
@@ -53,7 +52,7 @@ public sealed class ShellDemoTests : IDisposable
         var prompt = Path.Combine(_dir, "prompt.md");
         File.WriteAllText(prompt, "## Task\n\nA red fox poster\n\n## Media generation contract (this run: enabled; this section overrides softer wording above)\n\n");
 
-        var start = new ProcessStartInfo(ShellDemo()) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var start = new ProcessStartInfo(AgentServiceFixture.ShellDemo()) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.Environment.Clear();
         foreach (var (key, value) in new Dictionary<string, string>
         {
@@ -80,9 +79,6 @@ public sealed class ShellDemoTests : IDisposable
         Assert.Equal("media generate --surface image --prompt A red fox poster --output poster.png", calls[0]);
         Assert.Equal(waits, calls[1..]);
     }
-
-    private static string ShellDemo([CallerFilePath] string file = "") =>
-        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(file)!, "..", "..", "..", "agents", "shell-demo", "shell-demo.sh"));
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 }
