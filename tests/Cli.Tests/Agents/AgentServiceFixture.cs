@@ -91,6 +91,17 @@ internal static class AgentCalls
         }
     }
 
+    /// <summary>Polls <paramref name="condition"/> for at most 30 s.</summary>
+    public static async Task UntilAsync(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"never: {what}");
+            await Task.Delay(20);
+        }
+    }
+
     /// <summary>The run has ended and the service has recorded its agent's exit: nothing more will happen to it.</summary>
     public static Task<Run> WaitEndedAsync(HttpClient http, string runId) =>
         WaitRunAsync(http, runId, r => RunStatuses.IsTerminal(r.Status) && r.Agent?.State == AgentStates.Exited, "ended with its agent exited");
