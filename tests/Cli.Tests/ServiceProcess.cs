@@ -67,6 +67,23 @@ public sealed class ServiceProcess : IAsyncDisposable
         await _process.WaitForExitAsync();
     }
 
+    /// <summary>
+    /// SIGTERM, as a service manager stops the service: its shutdown code runs. Waits (bounded) for it to exit; the data
+    /// directory stays for <see cref="RestartAsync"/>. Returns the exit code.
+    /// </summary>
+    public async Task<int> TerminateAsync()
+    {
+        // The shell's kill builtin: .NET has no API that sends a signal to another process.
+        using (var kill = Process.Start(new ProcessStartInfo("/bin/sh") { ArgumentList = { "-c", "kill -TERM " + _process.Id }, UseShellExecute = false })!)
+        {
+            await kill.WaitForExitAsync();
+            if (kill.ExitCode != 0) throw new InvalidOperationException($"kill -TERM {_process.Id} exited {kill.ExitCode}");
+        }
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await _process.WaitForExitAsync(limit.Token);
+        return _process.ExitCode;
+    }
+
     /// <summary>The SIGKILL of <see cref="KillAsync"/> without waiting, for a caller that must kill the instant it decides to.</summary>
     public void Kill()
     {

@@ -57,8 +57,19 @@ public static class PromptComposer
             .Append("Images, video and audio for this project are produced by the service, never by you directly. To get a file:\n\n")
             .Append("```sh\n\"$OD_BIN\" media generate --surface image --prompt \"<what to make>\" --output <name>.png\n```\n\n")
             .Append("- Use only `\"$OD_BIN\" media generate` (surfaces `image`, `video`, `audio`; add `--model <id>` to choose a model). ")
-            .Append("Do not write media bytes yourself, do not call provider APIs or the service's HTTP API directly, and do not put placeholder files in the project.\n");
-        GenerateAndWait(text, "the file is ready when the request reports `fulfilled`");
+            .Append("Do not write media bytes yourself, do not call provider APIs or the service's HTTP API directly, and do not put placeholder files in the project.\n")
+            .Append("- `generate` starts a media task (`mtask_...`) and follows it for up to 25 seconds, with progress lines on stderr. ")
+            .Append("Its last line on stdout is one JSON object that says how it ended; read that line:\n")
+            .Append("  - `{\"file\":{\"name\":...,\"sha256\":...}}`, exit 0: done. The file is in `$OD_PROJECT_DIR` under `file.name` (which can differ from the `--output` you asked for).\n")
+            .Append("  - `{\"taskId\":...,\"status\":\"failed\",\"error\":{\"message\":...,\"code\":...}}`, exit 5: there is no file. Say so with the message and carry on without it.\n")
+            .Append("  - `{\"taskId\":...,\"status\":\"running\",\"nextSince\":<n>,...}`, exit 0: the task is still running and there is no file yet. ")
+            .Append("Do not generate again; continue following the same task:\n\n")
+            .Append("    ```sh\n    \"$OD_BIN\" media wait <taskId> --since <nextSince>\n    ```\n\n")
+            .Append("    It ends with the same kinds of line. Exit 2 from `media wait` means still running: run it again with the new `nextSince` ")
+            .Append("until you get a `file` line or a `failed` one. A long video can take minutes; do not give up while it is `queued` or `running`.\n")
+            .Append("- A file exists only once a `{\"file\":...}` line has said so: before that, never claim or imply it exists, and never create, copy or draw a stand-in for it.\n");
+        ExitCodes(text, "2 wrong usage (fix the command), or, from `media wait`, still running (wait again); ",
+            "5 the task failed or could not be started (report the message it printed)");
         Scope(text, policy);
     }
 
@@ -80,20 +91,25 @@ public static class PromptComposer
             .Append(who).Append(".\n\n")
             .Append("```sh\n\"$OD_BIN\" media generate --surface image --prompt \"<what to make>\" --output <name>.png --json\n```\n\n")
             .Append("- Exit 0 means the request was recorded (its `id` is `mreq_...`, its status `requested`), not that a file exists.\n");
-        GenerateAndWait(text, "only then does the file exist, in `$OD_PROJECT_DIR` under the name in `fulfilledFile`");
+        WaitForRequest(text, "only then does the file exist, in `$OD_PROJECT_DIR` under the name in `fulfilledFile`");
         text.Append("- Until a request is `fulfilled`, never claim its file exists and never create, copy or draw a stand-in for it.\n")
             .Append("- `failed` or `cancelled` means there will be no file: say so, with the request's `error`, and carry on without it.\n");
         Scope(text, policy);
     }
 
-    private static void GenerateAndWait(StringBuilder text, string ready) =>
+    private static void WaitForRequest(StringBuilder text, string ready)
+    {
         text.Append("- Wait for a request by reading it again until its `status` is `fulfilled`, `failed` or `cancelled` (")
             .Append(ready).Append("):\n\n")
             .Append("  ```sh\n  \"$OD_BIN\" media requests get <mreq_id> --json\n  ```\n\n")
-            .Append("  Poll every few seconds; do not give up while it is `requested`, `submitted` or `running`.\n")
-            .Append("- Exit codes of `od`: 0 ok; 2 wrong usage (fix the command); 3 the service cannot be reached (retry later); ")
+            .Append("  Poll every few seconds; do not give up while it is `requested`, `submitted` or `running`.\n");
+        ExitCodes(text, "2 wrong usage (fix the command); ", "5 the media could not be produced (report the message it printed)");
+    }
+
+    private static void ExitCodes(StringBuilder text, string two, string five) =>
+        text.Append("- Exit codes of `od`: 0 ok; ").Append(two).Append("3 the service cannot be reached (retry later); ")
             .Append("4 refused by the service, e.g. a policy denial (`MEDIA_EXECUTION_DISABLED`, `MEDIA_SURFACE_DENIED`, `MEDIA_MODEL_DENIED`): ")
-            .Append("do not retry the same call; 5 the media could not be produced (report the message it printed).\n");
+            .Append("do not retry the same call; ").Append(five).Append(".\n");
 
     private static void Scope(StringBuilder text, MediaExecutionPolicy policy)
     {

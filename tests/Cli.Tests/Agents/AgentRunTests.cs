@@ -140,7 +140,7 @@ public sealed class AgentRunTests(AgentServiceFixture fixture) : IClassFixture<A
         var running = await AgentCalls.WaitRunAsync(Http, created.RunId, r => r.Agent?.State == AgentStates.Running, "had a running agent");
         var pid = running.Agent!.Pid!.Value;
         // The agent and its two sleeps, all in the agent's own process group (setsid), none in the service's.
-        await WaitUntilAsync(() => ProcessTable.LiveMembers(pid).Count >= 3, "the agent's children started");
+        await AgentCalls.UntilAsync(() => ProcessTable.LiveMembers(pid).Count >= 3, "the agent's children started");
 
         using var cancel = await ServiceCalls.PostAsync(Http, ApiRoutes.Runs.CancelPath(created.RunId), null);
         Assert.Equal(HttpStatusCode.OK, cancel.StatusCode);
@@ -241,16 +241,6 @@ public sealed class AgentRunTests(AgentServiceFixture fixture) : IClassFixture<A
     }
 
     private static Task NothingAsync(HttpClient http, string runId) => Task.CompletedTask;
-
-    private static async Task WaitUntilAsync(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"never: {what}");
-            await Task.Delay(20);
-        }
-    }
 }
 
 /// <summary>A service killed with an agent running: the next start ends the run failed and leaves no agent process behind.</summary>

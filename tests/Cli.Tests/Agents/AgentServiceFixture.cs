@@ -18,6 +18,10 @@ public sealed class AgentServiceFixture : IAsyncLifetime
 
     public static readonly string TestAgent = Path.Combine(AppContext.BaseDirectory, "Agents", "test-agent.sh");
 
+    /// <summary>The shell-demo script of the repository (the one the service's build copies beside it).</summary>
+    public static string ShellDemo([System.Runtime.CompilerServices.CallerFilePath] string file = "") =>
+        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(file)!, "..", "..", "..", "agents", "shell-demo", "shell-demo.sh"));
+
     public ServiceProcess Service { get; private set; } = null!;
     public HttpClient Http { get; private set; } = null!;
 
@@ -84,6 +88,17 @@ internal static class AgentCalls
             if (done(run)) return run;
             if (DateTime.UtcNow > deadline) throw new TimeoutException($"run {runId} never {what}; last: {JsonSerializer.Serialize(run, OdJsonContext.Default.Run)}");
             await Task.Delay(50);
+        }
+    }
+
+    /// <summary>Polls <paramref name="condition"/> for at most 30 s.</summary>
+    public static async Task UntilAsync(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"never: {what}");
+            await Task.Delay(20);
         }
     }
 

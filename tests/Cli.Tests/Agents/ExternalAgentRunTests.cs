@@ -25,13 +25,8 @@ public sealed class ExternalAgentRunTests
         using var executor = WireMockServer.Start();
         executor.Given(Request.Create().WithPath("/submit").UsingPost())
             .RespondWith(Response.Create().WithStatusCode(202).WithBodyAsJson(new { externalRequestId = "job-1", status = "accepted" }));
-        var settings = AgentServiceFixture.Settings();
-        settings["Temporal__Address"] = temporal.TargetHost;
-        settings["Temporal__Namespace"] = temporal.Namespace;
-        settings["Temporal__TaskQueue"] = TemporalTestEnvironment.NewTaskQueue("od-agents");
-        await using var service = await ServiceProcess.StartAsync(settings);
+        await using var service = await TemporalAgentService.StartAsync(temporal, AgentServiceFixture.Settings());
         using var http = new HttpClient { BaseAddress = new Uri(service.Url) };
-        await UntilAsync(async () => (await http.GetAsync("/health/ready")).StatusCode == HttpStatusCode.OK, "Temporal ready");
 
         var project = await AgentCalls.CreateProjectAsync(http);
         var policy = $$$"""{"mode":"external","externalExecutor":{"kind":"http","id":"wiremock","endpoint":"{{{executor.Url}}}/submit"}}""";
@@ -39,7 +34,7 @@ public sealed class ExternalAgentRunTests
 
         // The executor's side: the submission carries where to call back, and with which token.
         string? submission = null;
-        await UntilAsync(() =>
+        await TemporalAgentService.UntilAsync(() =>
         {
             submission = executor.LogEntries.Select(e => e.RequestMessage).FirstOrDefault(m => m?.Path == "/submit")?.Body;
             return Task.FromResult(submission is not null);
@@ -56,15 +51,5 @@ public sealed class ExternalAgentRunTests
         var events = await AgentCalls.EventsAsync(http, created.RunId);
         Assert.Contains("shell-demo: media request " + Assert.Single(await ServiceCalls.ListAllAsync(http, created.RunId)).Id + ": fulfilled", AgentCalls.Output(events, "stdout"));
         Assert.Equal(new RunEndPayload(created.RunId, RunStatuses.Succeeded, 0), AgentCalls.End(events));
-    }
-
-    private static async Task UntilAsync(Func<Task<bool>> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"never: {what}");
-            await Task.Delay(50);
-        }
     }
 }

@@ -9,6 +9,11 @@ case "${TEST_AGENT_ACTION:-}" in
         pwd > "$OD_PROJECT_DIR/agent-cwd.txt"
         echo "captured"
         ;;
+    capture-then)
+        # Captures the environment, then becomes the agent in TEST_AGENT_THEN (shell-demo) with the same environment.
+        env > "$OD_PROJECT_DIR/agent-env.txt"
+        exec "$TEST_AGENT_THEN"
+        ;;
     generate)
         # Ignores the prompt and asks for media whatever the mode says.
         "$OD_BIN" media generate --surface image --prompt "made anyway" --output anyway.png

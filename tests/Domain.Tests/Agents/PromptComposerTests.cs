@@ -57,6 +57,20 @@ public sealed class PromptComposerTests
     }
 
     [Fact]
+    public void Enabled_teaches_the_task_flow_generate_then_media_wait_and_a_file_only_from_a_file_line()
+    {
+        var text = PromptComposer.Compose(Input(new MediaExecutionPolicy(MediaExecutionModes.Enabled), "shell-demo"));
+        Assert.Contains("(this run: enabled;", text, StringComparison.Ordinal);
+        Assert.Contains("\"$OD_BIN\" media generate --surface image", text, StringComparison.Ordinal);
+        Assert.Contains("\"$OD_BIN\" media wait <taskId> --since <nextSince>", text, StringComparison.Ordinal);
+        Assert.Contains("Exit 2 from `media wait` means still running", text, StringComparison.Ordinal);
+        Assert.Contains("A file exists only once a `{\"file\":...}` line has said so", text, StringComparison.Ordinal);
+        // Enabled mode has tasks, not requests: the request commands belong to request-only and external.
+        Assert.DoesNotContain("media requests get", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("mreq_", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Allowlists_are_listed_only_when_set()
     {
         var scoped = PromptComposer.Compose(Input(new MediaExecutionPolicy(MediaExecutionModes.Enabled, [MediaSurfaces.Video], ["veo-3", "kling"]), null));
