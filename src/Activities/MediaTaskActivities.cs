@@ -101,7 +101,20 @@ public sealed class MediaTaskActivities(
         {
             var provider = providers.Get(task.ProviderId);
             await using var output = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, FileOptions.Asynchronous);
-            step = await call(provider, output, ct);
+            // A provider call can take minutes (image generation, a download). Heartbeats while it runs let the engine
+            // notice a worker that died mid-call within the heartbeat timeout and retry it on another, instead of
+            // waiting out the whole start-to-close timeout (see ActivityPolicies.Provider).
+            using var heartbeats = new CancellationTokenSource();
+            var beating = HeartbeatUntilAsync(heartbeats.Token);
+            try
+            {
+                step = await call(provider, output, ct);
+            }
+            finally
+            {
+                await heartbeats.CancelAsync();
+                await beating;
+            }
         }
         catch (ProviderException e)
         {
@@ -126,6 +139,23 @@ public sealed class MediaTaskActivities(
         catch (DomainException e)
         {
             throw new ApplicationFailureException($"the provider's result was refused: {e.Message}", MediaTaskFailureTypes.Unusable, nonRetryable: true);
+        }
+    }
+
+    /// <summary>Well inside the provider activities' 30 s heartbeat timeout (ActivityPolicies.Provider).</summary>
+    private static readonly TimeSpan HeartbeatEvery = TimeSpan.FromSeconds(5);
+
+    /// <summary>Heartbeats every <see cref="HeartbeatEvery"/> until stopped (the SDK throttles what it sends).</summary>
+    private static async Task HeartbeatUntilAsync(CancellationToken stop)
+    {
+        var context = ActivityExecutionContext.Current;
+        using var timer = new PeriodicTimer(HeartbeatEvery);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stop)) context.Heartbeat();
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
         }
     }
 

@@ -59,9 +59,15 @@ internal static class ActivityPolicies
     /// A media provider call (start or poll). 429, 5xx and transport failures retry with backoff (a 429's Retry-After
     /// sets the next delay) up to <paramref name="attempts"/>; refusals are raised non-retryable and end the task.
     /// </summary>
+    /// <summary>How long a provider call may go without a heartbeat before the engine retries it elsewhere.</summary>
+    public static readonly TimeSpan ProviderHeartbeatTimeout = TimeSpan.FromSeconds(30);
+
     public static ActivityOptions Provider(int attempts, TimeSpan initialInterval) => new()
     {
         StartToCloseTimeout = TimeSpan.FromMinutes(10),
+        // The activity heartbeats while the provider call runs: a worker that dies mid-call (a service killed or
+        // restarted) is noticed within this, not after the whole start-to-close timeout.
+        HeartbeatTimeout = ProviderHeartbeatTimeout,
         RetryPolicy = new RetryPolicy
         {
             InitialInterval = initialInterval,
