@@ -48,16 +48,16 @@ public sealed class EventStoreTests : IAsyncLifetime
         await _h.RunService.EndAsync(a.RunId, RunStatuses.Canceled); // cancels ra (a media_request event) and appends end (not on the feed)
         await _h.Transitions.CancelAsync(rb.Id);
 
-        var feed = _h.Events.ReadGlobal(0, EventNames.MediaRequest);
+        var feed = _h.Events.ReadFeed(0);
 
         Assert.Equal(4, feed.Count);
         Assert.All(feed, e => Assert.Equal(EventNames.MediaRequest, e.Name));
         Assert.Equal(feed.Select(e => e.Id).Order(), feed.Select(e => e.Id));
         Assert.Equal([a.RunId, b.RunId, a.RunId, b.RunId], feed.Select(e => e.RunId));
         Assert.Contains(ra.Id, feed[2].Data, StringComparison.Ordinal);
-        Assert.Equal(feed.Skip(2).Select(e => e.Id), _h.Events.ReadGlobal(feed[1].Id, EventNames.MediaRequest).Select(e => e.Id));
-        Assert.Equal([feed[0].Id], _h.Events.ReadGlobal(0, EventNames.MediaRequest, limit: 1).Select(e => e.Id));
-        Assert.Single(_h.Events.ReadGlobal(0, EventNames.End));
+        Assert.Equal(feed.Skip(2).Select(e => e.Id), _h.Events.ReadFeed(feed[1].Id).Select(e => e.Id));
+        Assert.Equal([feed[0].Id], _h.Events.ReadFeed(0, limit: 1).Select(e => e.Id));
+        Assert.Single(_h.Events.ReadAllAfter(0), e => e.Name == EventNames.End);
     }
 
     [Fact]
@@ -93,7 +93,7 @@ public sealed class EventStoreTests : IAsyncLifetime
         Assert.True(_h.Events.ReadRun(run.RunId, 0, limit: 5).More);
         Assert.False(_h.Events.ReadRun(run.RunId, 0, limit: 6).More);
 
-        var global = _h.Events.ReadGlobal(0, EventNames.MediaRequest, maxBytes: 1);
+        var global = _h.Events.ReadFeed(0, maxBytes: 1);
         Assert.Equal([all[0].Id], global.Select(e => e.Id));
         Assert.True(global.More);
         var tail = _h.Events.ReadAllAfter(all[3].Id, maxBytes: 1);

@@ -31,14 +31,6 @@ public sealed class EventStore(Database database, TimeProvider clock)
         return ReadPage(cmd, limit, maxBytes);
     }
 
-    public EventPage ReadGlobal(long afterId, string name, int limit = PageSize, long maxBytes = long.MaxValue)
-    {
-        using var connection = database.OpenRead();
-        using var cmd = connection.Command("SELECT id, run_id, seq, event, data, created_at FROM events WHERE id > $after AND event = $event ORDER BY id LIMIT $limit")
-            .With("$after", afterId).With("$event", name).With("$limit", limit);
-        return ReadPage(cmd, limit, maxBytes);
-    }
-
     /// <summary>The global feed's events (media requests and media tasks) after a global id.</summary>
     public EventPage ReadFeed(long afterId, int limit = PageSize, long maxBytes = long.MaxValue)
     {

@@ -25,15 +25,14 @@ public sealed class MediaGenerationService(
     MediaTaskService tasks,
     TimeProvider clock)
 {
-    /// <summary>A body given as a JSON value: bound and checked by <see cref="MediaGenerateParser"/>, then generated.</summary>
+    /// <summary>
+    /// A body given as a JSON value (bound and checked by <see cref="MediaGenerateParser"/>) in a request-only or external
+    /// run: the stored request. The endpoints use <see cref="GenerateAnyAsync"/>, which also starts enabled-mode tasks.
+    /// </summary>
     public async Task<MediaRequest> GenerateAsync(ToolTokenGrant grant, JsonElement body) =>
-        (await GenerateWithJsonAsync(grant, MediaGenerateParser.Parse(body))).Request;
-
-    /// <summary>A checked body (<see cref="MediaGenerateParser"/>), with the stored request's JSON for the answer (request-only and external runs).</summary>
-    public async Task<(MediaRequest Request, string Json)> GenerateWithJsonAsync(ToolTokenGrant grant, MediaGenerateRequest input) =>
-        await GenerateAnyAsync(grant, input) switch
+        await GenerateAnyAsync(grant, MediaGenerateParser.Parse(body)) switch
         {
-            MediaGenerateOutcome.RequestStored stored => (stored.Request, stored.Json),
+            MediaGenerateOutcome.RequestStored stored => stored.Request,
             _ => throw new InvalidOperationException("an enabled run answers with a media task, not a request"),
         };
 
