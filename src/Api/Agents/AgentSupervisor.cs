@@ -206,7 +206,7 @@ internal sealed class AgentSupervisor(
         var runId = created.RunId;
         var run = runStore.Get(runId);
         var project = projects.Get(run.ProjectId);
-        var prompt = PromptComposer.Compose(new PromptInput(run.MediaExecution, run.AgentId, project.Id, project.Name, run.Message));
+        var prompt = PromptComposer.ForRun(run, project);
         var promptFile = WritePromptFile(runId, prompt);
         var cwd = agent.WorkingDirectory ?? project.Dir;
         Directory.CreateDirectory(cwd);

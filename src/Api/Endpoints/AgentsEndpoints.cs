@@ -31,7 +31,7 @@ internal static class AgentsEndpoints
     {
         var run = runs.Get(id);
         var project = projects.Get(run.ProjectId);
-        var text = PromptComposer.Compose(new PromptInput(run.MediaExecution, run.AgentId, project.Id, project.Name, run.Message));
+        var text = PromptComposer.ForRun(run, project);
         return TypedResults.Text(text, "text/plain; charset=utf-8");
     }
 }

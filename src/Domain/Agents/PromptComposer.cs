@@ -11,6 +11,10 @@ namespace OpenDesign.Workflows.Domain.Agents;
 /// </summary>
 public static class PromptComposer
 {
+    /// <summary>The prompt of a run's agent: what the supervisor hands the agent and what <c>GET /api/runs/{id}/prompt</c> shows.</summary>
+    public static string ForRun(Run run, Project project) =>
+        Compose(new PromptInput(run.MediaExecution, run.AgentId, project.Id, project.Name, run.Message));
+
     public static string Compose(PromptInput input)
     {
         var text = new StringBuilder();
