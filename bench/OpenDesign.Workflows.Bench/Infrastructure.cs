@@ -16,6 +16,27 @@ internal sealed class BenchContext
     public required string WorkDir { get; init; }
     public required bool Quick { get; init; }
     public required string OdAotPath { get; init; }
+
+    /// <summary>
+    /// The core every server runs on (<c>taskset -c N</c>), or null when unpinned. bench/run pins the harness, and with it
+    /// every load generator it starts (wrk, hyperfine, curl, od, its own HttpClients), to core 0 and passes
+    /// <c>--server-cpu 1</c>: load and server then never take CPU from each other, and each side's cost is its own.
+    /// </summary>
+    public int? ServerCpu { get; init; }
+
+    /// <summary>A server's command line: <c>dotnet app.dll</c>, under <c>taskset</c> when servers are pinned.</summary>
+    public ProcessStartInfo ServerStart(string dll, string workingDirectory)
+    {
+        var info = new ProcessStartInfo(ServerCpu is null ? "dotnet" : "taskset") { WorkingDirectory = workingDirectory };
+        if (ServerCpu is { } cpu)
+        {
+            info.ArgumentList.Add("-c");
+            info.ArgumentList.Add(cpu.ToString(CultureInfo.InvariantCulture));
+            info.ArgumentList.Add("dotnet");
+        }
+        info.ArgumentList.Add(dll);
+        return info;
+    }
     public string ServiceDll => Path.Combine(RepoRoot, "src/Api/bin/Release/net10.0/OpenDesign.Workflows.Api.dll");
     public string BaselineDll => Path.Combine(RepoRoot, "bench/Baseline/bin/Release/net10.0/OpenDesign.Workflows.Bench.Baseline.dll");
     public string OdDll => Path.Combine(RepoRoot, "src/Cli/bin/Release/net10.0/od.dll");
@@ -148,8 +169,7 @@ internal sealed class ServerProcess
     public static async Task<ServerProcess> StartServiceAsync(BenchContext ctx, string dataDir, string logPath, int? port = null)
     {
         var p = port ?? FreePort();
-        var info = new ProcessStartInfo("dotnet") { WorkingDirectory = dataDir };
-        info.ArgumentList.Add(ctx.ServiceDll);
+        var info = ctx.ServerStart(ctx.ServiceDll, dataDir);
         info.ArgumentList.Add("--urls");
         info.ArgumentList.Add($"http://127.0.0.1:{p}");
         info.Environment["OD_DATA_DIR"] = dataDir;
@@ -167,8 +187,7 @@ internal sealed class ServerProcess
     public static async Task<ServerProcess> StartBaselineAsync(BenchContext ctx, string logPath)
     {
         var p = FreePort();
-        var info = new ProcessStartInfo("dotnet") { WorkingDirectory = Path.GetDirectoryName(ctx.BaselineDll)! };
-        info.ArgumentList.Add(ctx.BaselineDll);
+        var info = ctx.ServerStart(ctx.BaselineDll, Path.GetDirectoryName(ctx.BaselineDll)!);
         info.ArgumentList.Add("--urls");
         info.ArgumentList.Add($"http://127.0.0.1:{p}");
         info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";

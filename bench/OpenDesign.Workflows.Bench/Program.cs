@@ -22,6 +22,7 @@ var ctx = new BenchContext
     WorkDir = work,
     Quick = quick,
     OdAotPath = Arg("--od-aot") ?? Path.Combine(repo, "bench/bin/od-aot/od"),
+    ServerCpu = Arg("--server-cpu") is { } cpu ? int.Parse(cpu, CultureInfo.InvariantCulture) : null,
 };
 
 // Whatever happens (an exception, Ctrl+C, SIGTERM from bench/run, the overall deadline), no process outlives the bench.
@@ -37,7 +38,10 @@ using var watchdog = new Timer(_ =>
 }, null, deadline, Timeout.InfiniteTimeSpan);
 
 Log.Info($"{(quick ? "quick" : "full")} run; work dir {work}");
-Log.Info($"machine: {Environment.ProcessorCount} cores, {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1024.0 * 1024 * 1024):0} GiB, {RuntimeInformation.OSDescription}, .NET {Environment.Version}");
+Log.Info(ctx.ServerCpu is { } serverCpu
+    ? $"pinned: servers on core {serverCpu}, this harness and every load generator it starts on the other core(s)"
+    : "not pinned: servers and load generators share every core");
+Log.Info($"machine: {CoreCount()} cores, {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1024.0 * 1024 * 1024):0} GiB, {RuntimeInformation.OSDescription}, .NET {Environment.Version}");
 
 var scenarios = new (string Id, string Title, Func<BenchContext, Task<ScenarioReport>> Run)[]
 {
@@ -88,9 +92,9 @@ foreach (var r in rows)
 var md = new StringBuilder();
 md.AppendLine(CultureInfo.InvariantCulture, $"# Bench results {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC ({(quick ? "quick" : "full")} run)");
 md.AppendLine();
-md.AppendLine(CultureInfo.InvariantCulture, $"Machine: {Environment.ProcessorCount} cores, {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1024.0 * 1024 * 1024):0} GiB RAM, {RuntimeInformation.OSDescription}, .NET {Environment.Version}. ");
-md.AppendLine(CultureInfo.InvariantCulture, $"Commit: {GitHead(repo)}. Load generators: wrk (target 1), HttpClient with one SocketsHttpHandler connection per virtual user (targets 2, 3, 4), hyperfine (target 5). Load generator and service share the machine.");
-var busy = reports.Where(r => double.TryParse(r.LoadAtStart.Split(' ')[0], CultureInfo.InvariantCulture, out var l) && l > Environment.ProcessorCount).ToList();
+md.AppendLine(CultureInfo.InvariantCulture, $"Machine: {CoreCount()} cores, {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1024.0 * 1024 * 1024):0} GiB RAM, {RuntimeInformation.OSDescription}, .NET {Environment.Version}. ");
+md.AppendLine(CultureInfo.InvariantCulture, $"Commit: {GitHead(repo)}. Load generators: wrk (target 1), HttpClient with one SocketsHttpHandler connection per virtual user (targets 2, 3, 4), hyperfine (target 5). {(ctx.ServerCpu is { } pinnedCpu ? $"Pinned: every server on core {pinnedCpu} (taskset), the harness and every load generator on the other core." : "Not pinned: load generators and servers share every core.")}");
+var busy = reports.Where(r => double.TryParse(r.LoadAtStart.Split(' ')[0], CultureInfo.InvariantCulture, out var l) && l > CoreCount()).ToList();
 if (busy.Count > 0)
 {
     md.AppendLine();
@@ -112,7 +116,7 @@ foreach (var r in reports)
 
 Console.WriteLine();
 Console.WriteLine(table.ToString());
-foreach (var r in reports) Console.WriteLine($"load average at start of \"{r.Title}\": {r.LoadAtStart} ({Environment.ProcessorCount} cores)");
+foreach (var r in reports) Console.WriteLine($"load average at start of \"{r.Title}\": {r.LoadAtStart} ({CoreCount()} cores)");
 Console.WriteLine($"{rows.Count(r => r.Pass == true)} PASS, {rows.Count(r => r.Pass == false)} FAIL; bench took {total.Elapsed.TotalMinutes:0.0} min; logs in {work}");
 
 // The data directories (up to 1.2 GB for the listing scenario) go; the logs stay.
@@ -139,6 +143,19 @@ if (output is not null)
     Console.WriteLine($"results written to {output}");
 }
 return rows.All(r => r.Pass != false) ? 0 : 1;
+
+// The machine's cores, not this process's: bench/run pins the harness to one of them.
+static int CoreCount()
+{
+    try
+    {
+        return File.ReadAllLines("/proc/cpuinfo").Count(l => l.StartsWith("processor", StringComparison.Ordinal));
+    }
+    catch (IOException)
+    {
+        return Environment.ProcessorCount;
+    }
+}
 
 static string LoadAverage()
 {

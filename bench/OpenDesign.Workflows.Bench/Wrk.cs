@@ -33,8 +33,10 @@ internal static partial class Wrk
         return path;
     }
 
-    public static async Task<WrkResult> RunAsync(Uri url, string script, int connections, TimeSpan duration, int threads = 2)
+    /// <summary>One wrk thread per core the harness may use: one when bench/run pins it, so its threads never take turns.</summary>
+    public static async Task<WrkResult> RunAsync(Uri url, string script, int connections, TimeSpan duration)
     {
+        var threads = Math.Clamp(Environment.ProcessorCount, 1, 2);
         var info = new ProcessStartInfo("wrk");
         foreach (var a in new[]
                  {
