@@ -15,9 +15,10 @@ public sealed class EventStore(Database database, TimeProvider clock)
     {
         var seq = ctx.NextEventSeq(runId);
         var now = clock.GetUtcNow();
-        var insert = ctx.Command("INSERT INTO events (run_id, seq, event, data, created_at) VALUES ($run, $seq, $event, $data, $at) RETURNING id")
-            .With("$run", runId).With("$seq", seq).With("$event", name).With("$data", data).With("$at", now.ToDb());
-        var id = (long)insert.ExecuteScalar()!;
+        var insert = ctx.Statement("INSERT INTO events (run_id, seq, event, data, created_at) VALUES (?1, ?2, ?3, ?4, ?5)")
+            .Bind(1, runId).Bind(2, seq).Bind(3, name).Bind(4, data).Bind(5, now.ToDb());
+        insert.Run();
+        var id = insert.LastInsertRowId;
         var stored = new StoredEvent(id, runId, seq, name, data, now);
         ctx.Appended.Add(stored);
         return stored;

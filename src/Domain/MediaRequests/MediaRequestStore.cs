@@ -14,10 +14,9 @@ public sealed class MediaRequestStore(Database database)
 {
     internal static void Insert(WriteContext ctx, MediaRequest request, string body)
     {
-        var cmd = ctx.Command("INSERT INTO media_requests (id, run_id, project_id, status, body) VALUES ($id, $run, $project, $status, $body)")
-            .With("$id", request.Id).With("$run", request.RunId).With("$project", request.ProjectId)
-            .With("$status", request.Status).With("$body", body);
-        cmd.ExecuteNonQuery();
+        ctx.Statement("INSERT INTO media_requests (id, run_id, project_id, status, body) VALUES (?1, ?2, ?3, ?4, ?5)")
+            .Bind(1, request.Id).Bind(2, request.RunId).Bind(3, request.ProjectId).Bind(4, request.Status).Bind(5, body)
+            .Run();
     }
 
     /// <summary>Compare-and-set on status: of two racing transitions from the same state exactly one matches.</summary>

@@ -10,6 +10,7 @@ namespace OpenDesign.Workflows.Domain.Storage;
 internal sealed class StatementCache(SqliteConnection connection) : IDisposable
 {
     private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, RawStatement> _raw = new(StringComparer.Ordinal);
 
     public SqliteCommand Get(string sql, SqliteTransaction transaction)
     {
@@ -23,9 +24,22 @@ internal sealed class StatementCache(SqliteConnection connection) : IDisposable
         return cmd;
     }
 
+    /// <summary>The hot inserts, without the ADO.NET command (see <see cref="RawStatement"/>).</summary>
+    public RawStatement Raw(string sql)
+    {
+        if (!_raw.TryGetValue(sql, out var statement))
+        {
+            statement = RawStatement.Prepare(connection, sql);
+            _raw[sql] = statement;
+        }
+        return statement;
+    }
+
     public void Dispose()
     {
         foreach (var cmd in _commands.Values) cmd.Dispose();
         _commands.Clear();
+        foreach (var statement in _raw.Values) statement.Dispose();
+        _raw.Clear();
     }
 }

@@ -61,5 +61,8 @@ public sealed class WriteContext
     /// </summary>
     internal SqliteCommand Command(string sql) => _statements.Get(sql, _transaction);
 
+    /// <summary>A prepared statement run without ADO.NET, for the inserts every request and event make: bind, run, done.</summary>
+    internal RawStatement Statement(string sql) => _statements.Raw(sql);
+
     internal void OnCommitted(Action action) => Committed.Add(action);
 }
