@@ -39,10 +39,13 @@ internal sealed class Body<T> : IBindableFromHttpContext<Body<T>>, IEndpointPara
     {
         if (request.ContentLength > maxBytes) throw TooLarge(maxBytes);
         var ct = request.HttpContext.RequestAborted;
-        // A declared length is read in one buffer of that size; otherwise the buffer grows up to the limit.
-        var buffer = new byte[request.ContentLength is { } declared ? (int)declared : 4096];
+        // A declared length is read in one buffer of that size, and no further: the server ends the body there, so probing
+        // for more would only grow the buffer (it did, to 4 KiB for a 61-byte body: 40% of a generate's allocations).
+        // Without a length the buffer grows up to the limit.
+        var declared = request.ContentLength;
+        var buffer = new byte[declared is { } size ? (int)size : 4096];
         var length = 0;
-        while (true)
+        while (length < declared || declared is null)
         {
             if (length == buffer.Length)
             {

@@ -17,7 +17,9 @@ internal sealed class RequestBodyTypeMiddleware(RequestDelegate next, IProblemDe
         "send the bytes with their Content-Type (image/*, video/*, audio/*, application/octet-stream), as multipart/form-data, "
         + "or JSON {\"file\": \"<project-relative path>\"} or {\"url\": \"<download URL>\"}";
 
-    public async Task InvokeAsync(HttpContext context)
+    // Not async: a request that passes goes on as the next middleware's own task, without a state machine of this
+    // one's kept for the length of the request (every request passing through the pipeline awaits the writer).
+    public Task InvokeAsync(HttpContext context)
     {
         var request = context.Request;
         if (context.GetEndpoint() is RouteEndpoint endpoint && ChangesState(request.Method) && HasBody(request))
@@ -26,12 +28,11 @@ internal sealed class RequestBodyTypeMiddleware(RequestDelegate next, IProblemDe
             if (!IsPlainJson(request.ContentType)
                 && (!MediaTypeHeaderValue.TryParse(request.ContentType, out var type) || !(IsJson(type) || (upload && IsUpload(type)))))
             {
-                await Problems.WriteAsync(problems, context, StatusCodes.Status415UnsupportedMediaType, ErrorCodes.UnsupportedMediaType,
-                    upload ? UploadMessage : JsonOnlyMessage, null);
-                return;
+                return Problems.WriteAsync(problems, context, StatusCodes.Status415UnsupportedMediaType, ErrorCodes.UnsupportedMediaType,
+                    upload ? UploadMessage : JsonOnlyMessage, null).AsTask();
             }
         }
-        await next(context);
+        return next(context);
     }
 
     private static bool ChangesState(string method) =>

@@ -9,21 +9,20 @@ namespace OpenDesign.Workflows.Api.Security;
 /// </summary>
 internal sealed class BrowserGuardMiddleware(RequestDelegate next, BrowserAccess access, IProblemDetailsService problems)
 {
-    public async Task InvokeAsync(HttpContext context)
+    // Not async, so that a request that passes carries no state machine of this middleware while it waits downstream.
+    public Task InvokeAsync(HttpContext context)
     {
         if (!access.IsHostAllowed(context.Request.Host))
         {
-            await Problems.WriteAsync(problems, context, StatusCodes.Status400BadRequest, ErrorCodes.HostNotAllowed,
-                "the Host header names neither an address this service listens on nor a configured name (Od:AllowedHosts)", null);
-            return;
+            return Problems.WriteAsync(problems, context, StatusCodes.Status400BadRequest, ErrorCodes.HostNotAllowed,
+                "the Host header names neither an address this service listens on nor a configured name (Od:AllowedHosts)", null).AsTask();
         }
         var origin = context.Request.Headers.Origin;
         if (origin.Count > 1 || (origin.Count == 1 && !access.IsOriginAllowed(origin.ToString(), context.Request)))
         {
-            await Problems.WriteAsync(problems, context, StatusCodes.Status403Forbidden, ErrorCodes.OriginNotAllowed,
-                "cross-origin requests are not allowed: the Origin is neither this service's own nor a configured one (Od:AllowedOrigins)", null);
-            return;
+            return Problems.WriteAsync(problems, context, StatusCodes.Status403Forbidden, ErrorCodes.OriginNotAllowed,
+                "cross-origin requests are not allowed: the Origin is neither this service's own nor a configured one (Od:AllowedOrigins)", null).AsTask();
         }
-        await next(context);
+        return next(context);
     }
 }

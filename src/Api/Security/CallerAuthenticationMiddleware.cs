@@ -13,16 +13,26 @@ namespace OpenDesign.Workflows.Api.Security;
 /// </summary>
 internal sealed class CallerAuthenticationMiddleware(RequestDelegate next, ToolTokens tokens, CallbackTokens callbacks, ApiTokenOptions apiToken, IProblemDetailsService problems)
 {
-    public async Task InvokeAsync(HttpContext context)
+    public Task InvokeAsync(HttpContext context)
     {
-        if (context.GetEndpoint() is not RouteEndpoint endpoint)
+        if (context.GetEndpoint() is not RouteEndpoint endpoint) return next(context);
+        var resolving = ResolveAsync(context, endpoint);
+        // The caller is almost always settled without waiting (a cached grant): the request then goes on as the next
+        // middleware's own task, carrying no state machine of this one while it waits downstream.
+        if (resolving.IsCompletedSuccessfully)
         {
-            await next(context);
-            return;
+            context.Items[typeof(Caller)] = resolving.Result;
+            return next(context);
         }
+        // Waiting, or refused (the refusal is in the task): settled there.
+        return InvokeAfterAsync(context, resolving);
+    }
+
+    private async Task InvokeAfterAsync(HttpContext context, Task<Caller> resolving)
+    {
         try
         {
-            context.Items[typeof(Caller)] = await ResolveAsync(context, endpoint);
+            context.Items[typeof(Caller)] = await resolving;
         }
         catch (DomainException e)
         {
