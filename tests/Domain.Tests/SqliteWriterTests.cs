@@ -97,6 +97,56 @@ public sealed class SqliteWriterTests : IAsyncLifetime
         Assert.Throws<ObjectDisposedException>(() => { _ = _h.Writer.ExecuteAsync(ctx => Insert(ctx, "late")); });
     }
 
+    [Fact]
+    public async Task A_raw_statement_refused_by_a_constraint_fails_its_unit_alone_and_is_reused_clean()
+    {
+        using var entered = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        var blocker = _h.Writer.ExecuteAsync(ctx =>
+        {
+            RawInsert(ctx, "blocker", "t0");
+            entered.Set();
+            release.Wait(TimeSpan.FromSeconds(10));
+        });
+        Assert.True(entered.Wait(TimeSpan.FromSeconds(10)));
+
+        var first = _h.Writer.ExecuteAsync(ctx => RawInsert(ctx, "raw-1", "t1"));
+        var duplicate = _h.Writer.ExecuteAsync(ctx => RawInsert(ctx, "raw-1", "t2")); // violates the primary key
+        var after = _h.Writer.ExecuteAsync(ctx => RawInsert(ctx, "raw-2", "t3"));
+        release.Set();
+
+        await blocker;
+        Assert.Equal("raw-1", await first);
+        Assert.Equal("raw-2", await after);
+        var refused = await Assert.ThrowsAsync<Microsoft.Data.Sqlite.SqliteException>(() => duplicate);
+        Assert.Equal(19, refused.SqliteErrorCode); // SQLITE_CONSTRAINT, as the ADO.NET command reports it
+        // Each row carries its own values: the statement was reset and its bindings cleared between uses.
+        Assert.Equal([("blocker", "t0"), ("raw-1", "t1"), ("raw-2", "t3")], Rows());
+
+        // A later batch reuses the same prepared statement, and a value it leaves unbound is NULL, not the one bound last:
+        // applied_at is NOT NULL, so the insert is refused instead of storing "t3" again.
+        var unbound = await Assert.ThrowsAsync<Microsoft.Data.Sqlite.SqliteException>(() =>
+            _h.Writer.ExecuteAsync(ctx => ctx.Statement("INSERT INTO applied_effects (key, applied_at) VALUES (?1, ?2)").Bind(1, "raw-3").Run()));
+        Assert.Equal(19, unbound.SqliteErrorCode);
+        Assert.DoesNotContain(Rows(), r => r.Key == "raw-3");
+    }
+
+    private static string RawInsert(WriteContext ctx, string key, string at)
+    {
+        ctx.Statement("INSERT INTO applied_effects (key, applied_at) VALUES (?1, ?2)").Bind(1, key).Bind(2, at).Run();
+        return key;
+    }
+
+    private List<(string Key, string? At)> Rows()
+    {
+        using var connection = _h.Database.OpenRead();
+        using var cmd = connection.Command("SELECT key, applied_at FROM applied_effects ORDER BY key");
+        using var reader = cmd.ExecuteReader();
+        var rows = new List<(string, string?)>();
+        while (reader.Read()) rows.Add((reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1)));
+        return rows;
+    }
+
     private string Insert(WriteContext ctx, string key)
     {
         using var cmd = ctx.Command("INSERT INTO applied_effects (key, applied_at) VALUES ($key, $at)")
