@@ -28,6 +28,39 @@ public sealed class MediaRequestTransitionsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_created_request_is_stored_and_announced_as_its_utf8_json_text_unchanged()
+    {
+        // Non-ASCII (the serializer escapes it, so the JSON is ASCII) and characters JSON escapes: the bytes path (stored,
+        // put in the event, answered) must keep the text exactly.
+        const string prompt = "Plakat für Köln — 東京 \"quoted\" <b>&</b>";
+        var (_, run) = await _h.NewRunAsync();
+        using var live = _h.Hub.SubscribeRun(run.RunId);
+        var now = _h.Clock.GetUtcNow();
+        var id = Ids.NewMediaRequestId();
+        var (request, json) = await _h.Transitions.CreateWithJsonAsync(new MediaRequest
+        {
+            Id = id, RunId = run.RunId, ProjectId = run.ProjectId, Surface = MediaSurfaces.Image, Prompt = prompt,
+            RequestedOutput = $"image-{id}.png", Status = MediaRequestStatuses.Requested, PolicyMode = MediaExecutionModes.RequestOnly,
+            CreatedAt = now, UpdatedAt = now,
+        });
+
+        // The answer's bytes are JSON naming the request with the prompt as sent.
+        using (var answer = JsonDocument.Parse(json))
+        {
+            Assert.Equal((id, prompt), (answer.RootElement.GetProperty("id").GetString(), answer.RootElement.GetProperty("prompt").GetString()));
+        }
+        // Read back through the ordinary read path: the same request, the same prompt.
+        Assert.Equal(prompt, _h.Requests.Get(id).Prompt);
+        Assert.Equal(request, _h.Requests.Get(id));
+        // The event, as stored and as published to live subscribers, is the wrapper around exactly the answer's text.
+        var expected = "{\"type\":\"media_request\",\"action\":\"created\",\"request\":" + System.Text.Encoding.UTF8.GetString(json) + "}";
+        var stored = Assert.Single(_h.Events.ReadRun(run.RunId, 0));
+        Assert.True(live.TryRead(out var published));
+        Assert.Equal((expected, expected), (stored.Data, published!.Data));
+        Assert.Equal(prompt, Payload(stored).Request.Prompt);
+    }
+
+    [Fact]
     public async Task Racing_fulfil_and_cancel_give_exactly_one_winner_and_one_409_every_round()
     {
         var (_, run) = await _h.NewRunAsync();

@@ -13,13 +13,32 @@ public sealed class EventStore(Database database, TimeProvider clock)
     /// <summary>Appends within the caller's unit of work; the per-run sequence comes from the run row, which the single writer owns.</summary>
     public StoredEvent Append(WriteContext ctx, string runId, string name, string data)
     {
+        var (insert, seq, now) = Begin(ctx, runId, name);
+        insert.Bind(4, data);
+        return Finish(ctx, insert, runId, seq, name, data, now);
+    }
+
+    /// <summary>As <see cref="Append(WriteContext, string, string, string)"/>, with the data already UTF-8: stored as it is.</summary>
+    public StoredEvent Append(WriteContext ctx, string runId, string name, byte[] data)
+    {
+        var (insert, seq, now) = Begin(ctx, runId, name);
+        insert.Bind(4, data);
+        return Finish(ctx, insert, runId, seq, name, System.Text.Encoding.UTF8.GetString(data), now);
+    }
+
+    private (RawStatement Insert, long Seq, DateTimeOffset Now) Begin(WriteContext ctx, string runId, string name)
+    {
         var seq = ctx.NextEventSeq(runId);
         var now = clock.GetUtcNow();
         var insert = ctx.Statement("INSERT INTO events (run_id, seq, event, data, created_at) VALUES (?1, ?2, ?3, ?4, ?5)")
-            .Bind(1, runId).Bind(2, seq).Bind(3, name).Bind(4, data).Bind(5, now.ToDb());
+            .Bind(1, runId).Bind(2, seq).Bind(3, name).Bind(5, now.ToDb());
+        return (insert, seq, now);
+    }
+
+    private static StoredEvent Finish(WriteContext ctx, RawStatement insert, string runId, long seq, string name, string data, DateTimeOffset now)
+    {
         insert.Run();
-        var id = insert.LastInsertRowId;
-        var stored = new StoredEvent(id, runId, seq, name, data, now);
+        var stored = new StoredEvent(insert.LastInsertRowId, runId, seq, name, data, now);
         ctx.Appended.Add(stored);
         return stored;
     }

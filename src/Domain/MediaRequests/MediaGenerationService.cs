@@ -51,7 +51,7 @@ public sealed class MediaGenerationService(
         return new MediaGenerateOutcome.RequestStored(request, json);
     }
 
-    private async Task<(MediaRequest Request, string Json)> CreateRequestAsync(Run run, MediaGenerateRequest input)
+    private async Task<(MediaRequest Request, byte[] Json)> CreateRequestAsync(Run run, MediaGenerateRequest input)
     {
         CheckInputRefs(input, run);
         var id = Ids.NewMediaRequestId();
@@ -93,13 +93,13 @@ public sealed class MediaGenerationService(
             // its executor never hears of it.
             var cancelled = await transitions.EndOnceAsync(id, MediaRequestStatuses.Cancelled,
                 new MediaRequestError($"the run ended ({current.Status}) before the request's workflow started", ErrorCodes.RunEnded));
-            return (cancelled, MediaRequestStore.Serialize(cancelled));
+            return (cancelled, MediaRequestStore.SerializeUtf8(cancelled));
         }
         try
         {
             if (!dispatcher.IsAvailable) throw new ExternalDispatchException("the workflow engine (Temporal) is not available");
             await dispatcher.StartAsync(request, CancellationToken.None);
-            return (request, MediaRequestStore.Serialize(request));
+            return (request, MediaRequestStore.SerializeUtf8(request));
         }
         catch (ExternalDispatchException e)
         {
@@ -140,5 +140,6 @@ public abstract record MediaGenerateOutcome
 
     public sealed record TaskStarted(MediaTask Task) : MediaGenerateOutcome;
 
-    public sealed record RequestStored(MediaRequest Request, string Json) : MediaGenerateOutcome;
+    /// <summary>The stored request and its JSON as UTF-8, which is the answer.</summary>
+    public sealed record RequestStored(MediaRequest Request, byte[] Json) : MediaGenerateOutcome;
 }

@@ -12,7 +12,8 @@ namespace OpenDesign.Workflows.Domain.MediaRequests;
 /// </summary>
 public sealed class MediaRequestStore(Database database)
 {
-    internal static void Insert(WriteContext ctx, MediaRequest request, string body)
+    /// <summary>Inserts a new request with its JSON already UTF-8 (<see cref="SerializeUtf8"/>): bound as it is, no re-encoding.</summary>
+    internal static void Insert(WriteContext ctx, MediaRequest request, byte[] body)
     {
         ctx.Statement("INSERT INTO media_requests (id, run_id, project_id, status, body) VALUES (?1, ?2, ?3, ?4, ?5)")
             .Bind(1, request.Id).Bind(2, request.RunId).Bind(3, request.ProjectId).Bind(4, request.Status).Bind(5, body)
@@ -98,6 +99,12 @@ public sealed class MediaRequestStore(Database database)
     }
 
     internal static string Serialize(MediaRequest request) => JsonSerializer.Serialize(request, OdJsonContext.Default.MediaRequest);
+
+    /// <summary>
+    /// The same JSON as <see cref="Serialize"/>, as the UTF-8 the serializer writes: a new request's JSON is stored, put
+    /// in its event and sent as the answer, all as UTF-8, so it is never turned into a string and back.
+    /// </summary>
+    internal static byte[] SerializeUtf8(MediaRequest request) => JsonSerializer.SerializeToUtf8Bytes(request, OdJsonContext.Default.MediaRequest);
 
     private static MediaRequest Deserialize(string body) => JsonSerializer.Deserialize(body, OdJsonContext.Default.MediaRequest)!;
 }

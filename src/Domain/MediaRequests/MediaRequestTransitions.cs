@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using OpenDesign.Workflows.Contracts;
 using OpenDesign.Workflows.Domain.Events;
@@ -21,12 +22,12 @@ public sealed class MediaRequestTransitions(SqliteWriter writer, EventStore even
         (await CreateWithJsonAsync(request, callbackToken)).Request;
 
     /// <summary>As <see cref="CreateAsync"/>, also returning the request's JSON so an answer need not serialise it again.</summary>
-    public async Task<(MediaRequest Request, string Json)> CreateWithJsonAsync(MediaRequest request, string? callbackToken = null)
+    public async Task<(MediaRequest Request, byte[] Json)> CreateWithJsonAsync(MediaRequest request, string? callbackToken = null)
     {
         // Serialised here, on the caller's thread: the single writer thread is the service's bottleneck under load,
-        // so it only runs the statements.
-        var body = MediaRequestStore.Serialize(request);
-        var data = EventData(MediaRequestActions.Created, body);
+        // so it only runs the statements. UTF-8 throughout: stored, put in the event and answered as the serializer wrote it.
+        var body = MediaRequestStore.SerializeUtf8(request);
+        var data = EventDataUtf8(MediaRequestActions.Created, body);
         var runStatus = await writer.ExecuteAsync(ctx =>
         {
             var status = RunStore.StatusOf(ctx, request.RunId);
@@ -140,8 +141,21 @@ public sealed class MediaRequestTransitions(SqliteWriter writer, EventStore even
         events.Append(ctx, request.RunId, EventNames.MediaRequest, EventData(action, body));
 
     /// <summary>A <see cref="MediaRequestEvent"/> as JSON, built around the request's already serialised body.</summary>
-    internal static string EventData(string action, string requestBody) =>
-        $"{{\"type\":\"{MediaRequestEvent.EventName}\",\"action\":\"{action}\",\"request\":{requestBody}}}";
+    internal static string EventData(string action, string requestBody) => $"{EventDataOpening(action)}{requestBody}}}";
+
+    /// <summary>The same JSON as <see cref="EventData"/>, around a body already UTF-8.</summary>
+    internal static byte[] EventDataUtf8(string action, byte[] requestBody)
+    {
+        var opening = EventDataOpening(action);
+        var length = Encoding.UTF8.GetByteCount(opening);
+        var data = new byte[length + requestBody.Length + 1];
+        Encoding.UTF8.GetBytes(opening, data);
+        requestBody.CopyTo(data, length);
+        data[^1] = (byte)'}';
+        return data;
+    }
+
+    private static string EventDataOpening(string action) => $"{{\"type\":\"{MediaRequestEvent.EventName}\",\"action\":\"{action}\",\"request\":";
 
     private static DomainException NotFound() => DomainException.NotFound(ErrorCodes.MediaRequestNotFound, "media request not found");
 }

@@ -52,6 +52,13 @@ internal sealed class RawStatement : IDisposable
         return this;
     }
 
+    /// <summary>Binds text already encoded as UTF-8 (SQLite copies it).</summary>
+    public RawStatement Bind(int index, ReadOnlySpan<byte> utf8)
+    {
+        SqliteException.ThrowExceptionForRC(raw.sqlite3_bind_text(_stmt, index, utf8), _db);
+        return this;
+    }
+
     public RawStatement Bind(int index, long value)
     {
         SqliteException.ThrowExceptionForRC(raw.sqlite3_bind_int64(_stmt, index, value), _db);
