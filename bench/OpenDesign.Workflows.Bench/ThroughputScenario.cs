@@ -87,14 +87,14 @@ internal static class ThroughputScenario
     {
         var (min, max) = quick ? (2, 6) : (3, 8);
         var costs = new List<double>();
-        while (costs.Count < max)
+        bool Settled() => costs.Count >= min && Math.Abs(costs[^1] - costs[^2]) <= 0.10 * costs[^2];
+        while (costs.Count < max && !Settled())
         {
             var cpu0 = server.CpuTime;
             var result = await Wrk.RunAsync(url, script, 200, TimeSpan.FromSeconds(5));
             costs.Add((server.CpuTime - cpu0).TotalMicroseconds / Math.Max(1, result.Requests));
-            if (costs.Count >= min && Math.Abs(costs[^1] - costs[^2]) <= 0.10 * costs[^2]) break;
         }
-        var settled = costs.Count < max || Math.Abs(costs[^1] - costs[^2]) <= 0.10 * costs[^2];
+        var settled = Settled();
         Log.Info($"warm-up of {url.Port}: {string.Join(", ", costs.Select(c => c.ToString("0", CultureInfo.InvariantCulture)))} us CPU/request");
         return $"{costs.Count} windows of 5 s at 200 connections, CPU per request {string.Join(" -> ", costs.Select(c => c.ToString("0", CultureInfo.InvariantCulture) + " us"))}" +
                (settled ? "" : " (not settled within the limit)");

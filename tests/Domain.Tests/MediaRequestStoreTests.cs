@@ -1,4 +1,5 @@
 using OpenDesign.Workflows.Contracts;
+using OpenDesign.Workflows.Domain.MediaRequests;
 using OpenDesign.Workflows.Domain.Tests.Support;
 
 namespace OpenDesign.Workflows.Domain.Tests;
@@ -11,6 +12,23 @@ public sealed class MediaRequestStoreTests : IAsyncLifetime
     public ValueTask InitializeAsync() => ValueTask.CompletedTask;
 
     public ValueTask DisposeAsync() => _h.DisposeAsync();
+
+    [Fact]
+    public async Task Replace_matches_only_the_expected_status_and_says_whether_it_did()
+    {
+        var (_, run) = await _h.NewRunAsync();
+        var request = await _h.NewRequestAsync(run);
+        var next = request with { Status = MediaRequestStatuses.Cancelled };
+        var body = System.Text.Encoding.UTF8.GetBytes(System.Text.Json.JsonSerializer.Serialize(next, OdJsonContext.Default.MediaRequest));
+
+        var (stale, current) = await _h.Writer.ExecuteAsync(ctx => (
+            MediaRequestStore.TryReplace(ctx, MediaRequestStatuses.Submitted, next, body),
+            MediaRequestStore.TryReplace(ctx, MediaRequestStatuses.Requested, next, body)));
+
+        Assert.False(stale);
+        Assert.True(current);
+        Assert.Equal(next, _h.Requests.Get(request.Id));
+    }
 
     [Theory]
     [InlineData(1)]

@@ -11,32 +11,21 @@ public sealed class EventStore(Database database, TimeProvider clock)
     public const int PageSize = 500;
 
     /// <summary>Appends within the caller's unit of work; the per-run sequence comes from the run row, which the single writer owns.</summary>
-    public StoredEvent Append(WriteContext ctx, string runId, string name, string data)
-    {
-        var (insert, seq, now) = Begin(ctx, runId, name);
-        insert.Bind(4, data);
-        return Finish(ctx, insert, runId, seq, name, data, now);
-    }
+    public StoredEvent Append(WriteContext ctx, string runId, string name, string data) => Append(ctx, runId, name, data, null);
 
     /// <summary>As <see cref="Append(WriteContext, string, string, string)"/>, with the data already UTF-8: stored as it is.</summary>
-    public StoredEvent Append(WriteContext ctx, string runId, string name, byte[] data)
-    {
-        var (insert, seq, now) = Begin(ctx, runId, name);
-        insert.Bind(4, data);
-        return Finish(ctx, insert, runId, seq, name, System.Text.Encoding.UTF8.GetString(data), now);
-    }
+    public StoredEvent Append(WriteContext ctx, string runId, string name, byte[] data) =>
+        Append(ctx, runId, name, System.Text.Encoding.UTF8.GetString(data), data);
 
-    private (RawStatement Insert, long Seq, DateTimeOffset Now) Begin(WriteContext ctx, string runId, string name)
+    /// <summary>Stores <paramref name="utf8"/> when given (the same text as <paramref name="data"/>), else encodes <paramref name="data"/>.</summary>
+    private StoredEvent Append(WriteContext ctx, string runId, string name, string data, byte[]? utf8)
     {
         var seq = ctx.NextEventSeq(runId);
         var now = clock.GetUtcNow();
         var insert = ctx.Statement("INSERT INTO events (run_id, seq, event, data, created_at) VALUES (?1, ?2, ?3, ?4, ?5)")
             .Bind(1, runId).Bind(2, seq).Bind(3, name).Bind(5, now.ToDb());
-        return (insert, seq, now);
-    }
-
-    private static StoredEvent Finish(WriteContext ctx, RawStatement insert, string runId, long seq, string name, string data, DateTimeOffset now)
-    {
+        if (utf8 is null) insert.Bind(4, data);
+        else insert.Bind(4, utf8);
         insert.Run();
         var stored = new StoredEvent(insert.LastInsertRowId, runId, seq, name, data, now);
         ctx.Appended.Add(stored);

@@ -12,7 +12,7 @@ namespace OpenDesign.Workflows.Domain.MediaRequests;
 /// </summary>
 public sealed class MediaRequestStore(Database database)
 {
-    /// <summary>Inserts a new request with its JSON already UTF-8 (<see cref="SerializeUtf8"/>): bound as it is, no re-encoding.</summary>
+    /// <summary>Inserts a new request with its JSON (<see cref="SerializeUtf8"/>), bound as it is.</summary>
     internal static void Insert(WriteContext ctx, MediaRequest request, byte[] body)
     {
         ctx.Statement("INSERT INTO media_requests (id, run_id, project_id, status, body) VALUES (?1, ?2, ?3, ?4, ?5)")
@@ -21,12 +21,10 @@ public sealed class MediaRequestStore(Database database)
     }
 
     /// <summary>Compare-and-set on status: of two racing transitions from the same state exactly one matches.</summary>
-    internal static bool TryReplace(WriteContext ctx, string expectedStatus, MediaRequest next, string body)
-    {
-        var cmd = ctx.Command("UPDATE media_requests SET status = $status, body = $body WHERE id = $id AND status = $expected")
-            .With("$status", next.Status).With("$body", body).With("$id", next.Id).With("$expected", expectedStatus);
-        return cmd.ExecuteNonQuery() == 1;
-    }
+    internal static bool TryReplace(WriteContext ctx, string expectedStatus, MediaRequest next, byte[] body) =>
+        ctx.Statement("UPDATE media_requests SET status = ?1, body = ?2 WHERE id = ?3 AND status = ?4")
+            .Bind(1, next.Status).Bind(2, body).Bind(3, next.Id).Bind(4, expectedStatus)
+            .Run() == 1;
 
     internal static MediaRequest? Find(WriteContext ctx, string id)
     {
@@ -98,11 +96,9 @@ public sealed class MediaRequestStore(Database database)
         return list;
     }
 
-    internal static string Serialize(MediaRequest request) => JsonSerializer.Serialize(request, OdJsonContext.Default.MediaRequest);
-
     /// <summary>
-    /// The same JSON as <see cref="Serialize"/>, as the UTF-8 the serializer writes: a new request's JSON is stored, put
-    /// in its event and sent as the answer, all as UTF-8, so it is never turned into a string and back.
+    /// A request's JSON as the UTF-8 the serializer writes: it is stored, put in its event and (for a new request) sent as
+    /// the answer, all as UTF-8, so it is never turned into a string and back.
     /// </summary>
     internal static byte[] SerializeUtf8(MediaRequest request) => JsonSerializer.SerializeToUtf8Bytes(request, OdJsonContext.Default.MediaRequest);
 

@@ -128,7 +128,7 @@ public sealed class MediaRequestTransitions(SqliteWriter writer, EventStore even
                 new Dictionary<string, object?> { ["status"] = current.Status });
         }
         var next = change(current) with { Status = status, UpdatedAt = now };
-        var body = MediaRequestStore.Serialize(next);
+        var body = MediaRequestStore.SerializeUtf8(next);
         if (!MediaRequestStore.TryReplace(ctx, current.Status, next, body))
         {
             throw new DomainException(DomainErrorKind.Conflict, ErrorCodes.MediaRequestTerminal, "media request changed concurrently");
@@ -137,16 +137,13 @@ public sealed class MediaRequestTransitions(SqliteWriter writer, EventStore even
         return next;
     }
 
-    private void AppendEvent(WriteContext ctx, string action, MediaRequest request, string body) =>
-        events.Append(ctx, request.RunId, EventNames.MediaRequest, EventData(action, body));
+    private void AppendEvent(WriteContext ctx, string action, MediaRequest request, byte[] body) =>
+        events.Append(ctx, request.RunId, EventNames.MediaRequest, EventDataUtf8(action, body));
 
-    /// <summary>A <see cref="MediaRequestEvent"/> as JSON, built around the request's already serialised body.</summary>
-    internal static string EventData(string action, string requestBody) => $"{EventDataOpening(action)}{requestBody}}}";
-
-    /// <summary>The same JSON as <see cref="EventData"/>, around a body already UTF-8.</summary>
+    /// <summary>A <see cref="MediaRequestEvent"/> as UTF-8 JSON, built around the request's already serialised body.</summary>
     internal static byte[] EventDataUtf8(string action, byte[] requestBody)
     {
-        var opening = EventDataOpening(action);
+        var opening = $"{{\"type\":\"{MediaRequestEvent.EventName}\",\"action\":\"{action}\",\"request\":";
         var length = Encoding.UTF8.GetByteCount(opening);
         var data = new byte[length + requestBody.Length + 1];
         Encoding.UTF8.GetBytes(opening, data);
@@ -154,8 +151,6 @@ public sealed class MediaRequestTransitions(SqliteWriter writer, EventStore even
         data[^1] = (byte)'}';
         return data;
     }
-
-    private static string EventDataOpening(string action) => $"{{\"type\":\"{MediaRequestEvent.EventName}\",\"action\":\"{action}\",\"request\":";
 
     private static DomainException NotFound() => DomainException.NotFound(ErrorCodes.MediaRequestNotFound, "media request not found");
 }

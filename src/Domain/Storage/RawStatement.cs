@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
@@ -33,23 +32,17 @@ internal sealed class RawStatement : IDisposable
         return new RawStatement(db, stmt);
     }
 
-    /// <summary>Binds text as UTF-8 (SQLite copies it), or NULL.</summary>
+    /// <summary>Binds text as UTF-8 (encoded into a buffer the statement keeps; SQLite copies it), or NULL.</summary>
     public RawStatement Bind(int index, string? value)
     {
-        int rc;
         if (value is null)
         {
-            rc = raw.sqlite3_bind_null(_stmt, index);
+            SqliteException.ThrowExceptionForRC(raw.sqlite3_bind_null(_stmt, index), _db);
+            return this;
         }
-        else
-        {
-            var max = Encoding.UTF8.GetMaxByteCount(value.Length);
-            if (max > _buffer.Length) _buffer = new byte[Math.Max(max, _buffer.Length * 2)];
-            var length = Encoding.UTF8.GetBytes(value, _buffer);
-            rc = raw.sqlite3_bind_text(_stmt, index, _buffer.AsSpan(0, length));
-        }
-        SqliteException.ThrowExceptionForRC(rc, _db);
-        return this;
+        var max = Encoding.UTF8.GetMaxByteCount(value.Length);
+        if (max > _buffer.Length) _buffer = new byte[Math.Max(max, _buffer.Length * 2)];
+        return Bind(index, _buffer.AsSpan(0, Encoding.UTF8.GetBytes(value, _buffer)));
     }
 
     /// <summary>Binds text already encoded as UTF-8 (SQLite copies it).</summary>
@@ -65,13 +58,17 @@ internal sealed class RawStatement : IDisposable
         return this;
     }
 
-    /// <summary>Runs a statement that returns no rows; the statement is reset and its bindings cleared either way.</summary>
-    public void Run()
+    /// <summary>
+    /// Runs a statement that returns no rows and answers how many rows it changed; the statement is reset and its
+    /// bindings cleared either way.
+    /// </summary>
+    public int Run()
     {
         try
         {
             var rc = raw.sqlite3_step(_stmt);
             if (rc != raw.SQLITE_DONE) SqliteException.ThrowExceptionForRC(rc == raw.SQLITE_ROW ? raw.SQLITE_MISUSE : rc, _db);
+            return raw.sqlite3_changes(_db);
         }
         finally
         {
