@@ -26,8 +26,32 @@ public static class Ids
             bytes[i] = (byte)millis;
             millis >>= 8;
         }
-        RandomNumberGenerator.Fill(bytes[5..]);
+        TakeRandom(bytes[5..]);
         return prefix + Convert.ToHexStringLower(bytes);
+    }
+
+    private const int RandomBlockBytes = 7 * 64;
+
+    [ThreadStatic] private static byte[]? t_randomBlock;
+    [ThreadStatic] private static int t_randomLeft;
+
+    /// <summary>
+    /// The same CSPRNG bytes, fetched 64 ids at a time: each call into it went through OpenSSL's parameter and error
+    /// plumbing, about 2 µs per request on the request-only path. Each thread keeps its own block, and bytes handed out
+    /// are wiped from it, so none is ever used twice or left behind.
+    /// </summary>
+    private static void TakeRandom(Span<byte> destination)
+    {
+        var block = t_randomBlock ??= new byte[RandomBlockBytes];
+        if (t_randomLeft < destination.Length)
+        {
+            RandomNumberGenerator.Fill(block);
+            t_randomLeft = block.Length;
+        }
+        var taken = block.AsSpan(block.Length - t_randomLeft, destination.Length);
+        taken.CopyTo(destination);
+        taken.Clear();
+        t_randomLeft -= destination.Length;
     }
 
     /// <summary>Ids we hand out are short and plain; anything else cannot exist and need not reach the database.</summary>

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
@@ -69,7 +70,7 @@ public sealed class SqliteWriter : IAsyncDisposable
                 _checkpointer.BeforeBatch(connection);
                 batch.Clear();
                 while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var item)) batch.Add(item);
-                RunBatch(connection, statements, batch);
+                RunBatch(connection, statements, batch, Stopwatch.GetTimestamp());
             }
             _stopped.TrySetResult();
         }
@@ -86,7 +87,7 @@ public sealed class SqliteWriter : IAsyncDisposable
         return ready.IsCompletedSuccessfully ? ready.Result : ready.AsTask().GetAwaiter().GetResult();
     }
 
-    private void RunBatch(SqliteConnection connection, StatementCache statements, List<WorkItem> batch)
+    private void RunBatch(SqliteConnection connection, StatementCache statements, List<WorkItem> batch, long startedAt)
     {
         var outcome = TryRunWhole(connection, statements, batch, out var published, out var committed);
         if (outcome == BatchOutcome.UnitFailed)
@@ -95,6 +96,12 @@ public sealed class SqliteWriter : IAsyncDisposable
             outcome = RunUnitByUnit(connection, statements, batch, out published, out committed);
         }
         if (outcome == BatchOutcome.CommitFailed) return;
+        var committedAt = Stopwatch.GetTimestamp();
+        StorageMetrics.Batch(startedAt, committedAt, batch.Count);
+        if (StorageMetrics.WaitEnabled)
+        {
+            foreach (var item in batch) StorageMetrics.Waited(item.QueuedAt, committedAt);
+        }
         // Caches learn of the change before any caller is answered, so an answered change is never read stale.
         foreach (var action in committed) action();
         foreach (var item in batch) item.Complete();
@@ -196,6 +203,8 @@ public sealed class SqliteWriter : IAsyncDisposable
 
     private abstract class WorkItem
     {
+        public long QueuedAt { get; } = Stopwatch.GetTimestamp();
+
         public Exception? Failed { get; set; }
         public abstract void Run(WriteContext ctx);
         public abstract void Complete();

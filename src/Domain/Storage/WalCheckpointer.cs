@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 
@@ -66,6 +67,7 @@ internal sealed class WalCheckpointer : IDisposable
     /// <summary>One background pass; also the last one, once the writer has stopped.</summary>
     internal void Pass()
     {
+        var startedAt = Stopwatch.GetTimestamp();
         try
         {
             var state = _database.Checkpoint();
@@ -87,6 +89,10 @@ internal sealed class WalCheckpointer : IDisposable
         {
             _logger.LogWarning("WAL checkpoint failed: {Reason}", e.Message);
         }
+        finally
+        {
+            StorageMetrics.CheckpointPass(startedAt, byWriter: false);
+        }
     }
 
     /// <summary>
@@ -97,6 +103,7 @@ internal sealed class WalCheckpointer : IDisposable
     internal void BeforeBatch(SqliteConnection writer)
     {
         if (Interlocked.Exchange(ref _writerTurn, 0) == 0) return;
+        var startedAt = Stopwatch.GetTimestamp();
         try
         {
             Database.CheckpointPassive(writer);
@@ -104,6 +111,10 @@ internal sealed class WalCheckpointer : IDisposable
         catch (SqliteException e)
         {
             _logger.LogWarning("WAL checkpoint failed: {Reason}", e.Message);
+        }
+        finally
+        {
+            StorageMetrics.CheckpointPass(startedAt, byWriter: true);
         }
     }
 
