@@ -57,7 +57,8 @@ var reports = new List<ScenarioReport>();
 foreach (var (id, title, runScenario) in scenarios.Where(s => only.Contains(s.Id)))
 {
     var load = LoadAverage();
-    Log.Info($"== {title} (load average {load})");
+    var quiet = MachineQuiet.Measure();
+    Log.Info($"== {title} ({quiet}; load average {load})");
     var clock = Stopwatch.StartNew();
     ScenarioReport report;
     try
@@ -76,6 +77,7 @@ foreach (var (id, title, runScenario) in scenarios.Where(s => only.Contains(s.Id
     }
     report.Elapsed = clock.Elapsed;
     report.LoadAtStart = load;
+    report.QuietAtStart = quiet;
     reports.Add(report);
 }
 total.Stop();
@@ -94,11 +96,11 @@ md.AppendLine(CultureInfo.InvariantCulture, $"# Bench results {DateTime.UtcNow:y
 md.AppendLine();
 md.AppendLine(CultureInfo.InvariantCulture, $"Machine: {CoreCount()} cores, {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1024.0 * 1024 * 1024):0} GiB RAM, {RuntimeInformation.OSDescription}, .NET {Environment.Version}. ");
 md.AppendLine(CultureInfo.InvariantCulture, $"Commit: {GitHead(repo)}. Load generators: wrk (target 1), HttpClient with one SocketsHttpHandler connection per virtual user (targets 2, 3, 4), hyperfine (target 5). {(ctx.ServerCpu is { } pinnedCpu ? $"Pinned: every server on core {pinnedCpu} (taskset), the harness and every load generator on the other core." : "Not pinned: load generators and servers share every core.")}");
-var busy = reports.Where(r => double.TryParse(r.LoadAtStart.Split(' ')[0], CultureInfo.InvariantCulture, out var l) && l > CoreCount()).ToList();
+var busy = reports.Where(r => r.QuietAtStart.Noisy).ToList();
 if (busy.Count > 0)
 {
     md.AppendLine();
-    md.AppendLine(CultureInfo.InvariantCulture, $"**Noisy machine:** the 1-minute load average exceeded the core count when {busy.Count} of {reports.Count} scenarios started (other processes were using the CPU), so throughput and latency numbers are pessimistic. Re-run on an idle machine before judging a FAIL.");
+    md.AppendLine(CultureInfo.InvariantCulture, $"**Noisy machine:** before {busy.Count} of {reports.Count} scenarios, other processes used more than 0.2 cores or the hypervisor took more than 5 % (steal) while the bench was idle, so throughput and latency numbers are pessimistic. Re-run on an idle machine before judging a FAIL.");
 }
 md.AppendLine();
 md.Append(table);
@@ -109,14 +111,14 @@ foreach (var r in reports)
     md.AppendLine();
     md.AppendLine(CultureInfo.InvariantCulture, $"## {r.Title} ({r.Elapsed.TotalSeconds:0} s)");
     md.AppendLine();
-    md.AppendLine(CultureInfo.InvariantCulture, $"Load average (1/5/15 min) when it started: {r.LoadAtStart}.");
+    md.AppendLine(CultureInfo.InvariantCulture, $"Before it started: {r.QuietAtStart}; load average (1/5/15 min) {r.LoadAtStart}, the bench's own earlier scenarios included.");
     md.AppendLine();
     foreach (var d in r.Details) md.AppendLine(CultureInfo.InvariantCulture, $"- {d.Replace("\n", "\n  ", StringComparison.Ordinal)}");
 }
 
 Console.WriteLine();
 Console.WriteLine(table.ToString());
-foreach (var r in reports) Console.WriteLine($"load average at start of \"{r.Title}\": {r.LoadAtStart} ({CoreCount()} cores)");
+foreach (var r in reports) Console.WriteLine($"before \"{r.Title}\": {r.QuietAtStart}; load average {r.LoadAtStart} ({CoreCount()} cores)");
 Console.WriteLine($"{rows.Count(r => r.Pass == true)} PASS, {rows.Count(r => r.Pass == false)} FAIL; bench took {total.Elapsed.TotalMinutes:0.0} min; logs in {work}");
 
 // The data directories (up to 1.2 GB for the listing scenario) go; the logs stay.

@@ -11,6 +11,7 @@ internal sealed class ScenarioReport(string title)
     public List<string> Details { get; } = [];
     public TimeSpan Elapsed { get; set; }
     public string LoadAtStart { get; set; } = "unknown";
+    public MachineQuiet QuietAtStart { get; set; } = new(0, 0);
 
     public void Row(string id, string what, string measured, string target, bool? pass) => Rows.Add(new TargetRow(id, what, measured, target, pass));
 
