@@ -138,17 +138,19 @@ public sealed class MediaRequestTransitionsTests : IAsyncLifetime
     [Fact]
     public async Task Each_transition_appends_exactly_one_event_in_order()
     {
-        var (_, run) = await _h.NewRunAsync(new MediaExecutionPolicy(MediaExecutionModes.External));
-        var request = await _h.NewRequestAsync(run);
-        _h.Clock.Advance(TimeSpan.FromSeconds(1));
+        // External runs need an engine that is up (the run is refused otherwise).
+        await using var h = new DomainHarness(dispatcher: new RecordingDispatcher());
+        var (_, run) = await h.NewRunAsync(new MediaExecutionPolicy(MediaExecutionModes.External));
+        var request = await h.NewRequestAsync(run);
+        h.Clock.Advance(TimeSpan.FromSeconds(1));
 
-        var submitted = await _h.Transitions.MarkSubmittedAsync(request.Id, _ => new ExternalRef("gpu-1", "ext-42"));
-        await _h.Transitions.MarkSubmittedAsync(request.Id, _ => new ExternalRef("other")); // repeated: no change
-        var progress = await _h.Transitions.RecordProgressAsync(request.Id, "p1", "rendering", 40);
-        await _h.Transitions.RecordProgressAsync(request.Id, "p1", "rendering", 40); // same effect key: no change
-        await _h.Transitions.RecordProgressAsync(request.Id, "p2", null, 80);
+        var submitted = await h.Transitions.MarkSubmittedAsync(request.Id, _ => new ExternalRef("gpu-1", "ext-42"));
+        await h.Transitions.MarkSubmittedAsync(request.Id, _ => new ExternalRef("other")); // repeated: no change
+        var progress = await h.Transitions.RecordProgressAsync(request.Id, "p1", "rendering", 40);
+        await h.Transitions.RecordProgressAsync(request.Id, "p1", "rendering", 40); // same effect key: no change
+        await h.Transitions.RecordProgressAsync(request.Id, "p2", null, 80);
         var file = new FulfilledFile("out.png", "image", "image/png", 10, "out.png", new string('b', 64));
-        var (fulfilled, changed) = await _h.Transitions.FulfillAsync(request.Id, file);
+        var (fulfilled, changed) = await h.Transitions.FulfillAsync(request.Id, file);
 
         Assert.Equal(MediaRequestStatuses.Submitted, submitted.Status);
         Assert.Equal(new ExternalRef("gpu-1", "ext-42"), submitted.External);
@@ -156,9 +158,9 @@ public sealed class MediaRequestTransitionsTests : IAsyncLifetime
         Assert.True(changed);
         Assert.Equal((MediaRequestStatuses.Fulfilled, file, ManualClock.Start + TimeSpan.FromSeconds(1)), (fulfilled.Status, fulfilled.FulfilledFile, fulfilled.FulfilledAt));
         Assert.Equal(("rendering", 80.0), (fulfilled.External!.LastProgress, fulfilled.External.Percent));
-        Assert.Equal(fulfilled, _h.Requests.Get(request.Id));
+        Assert.Equal(fulfilled, h.Requests.Get(request.Id));
 
-        var events = _h.Events.ReadRun(run.RunId, 0);
+        var events = h.Events.ReadRun(run.RunId, 0);
         Assert.Equal([1L, 2, 3, 4, 5], events.Select(e => e.Seq));
         Assert.Equal(["created", "submitted", "progress", "progress", "fulfilled"], events.Select(e => Payload(e).Action));
         Assert.Equal(fulfilled, Payload(events[^1]).Request);

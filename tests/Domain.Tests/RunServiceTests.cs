@@ -17,15 +17,17 @@ public sealed class RunServiceTests : IAsyncLifetime
     [Fact]
     public async Task Create_stores_a_running_run_with_its_effective_policy()
     {
-        var project = await _h.NewProjectAsync("Posters");
+        // External runs need an engine that is up (the run is refused otherwise).
+        await using var h = new DomainHarness(dispatcher: new RecordingDispatcher());
+        var project = await h.NewProjectAsync("Posters");
         var policy = new MediaExecutionPolicy(MediaExecutionModes.External, ["image"], ["flux"],
             new ExternalExecutorRef("http", "https://exec.example/submit", "gpu-1", null, new ExecutorAuth("bearer-env", "EXEC_TOKEN")));
 
-        var created = await _h.RunService.CreateAsync(project.Id, "claude", "make a poster", "conv-1", policy);
+        var created = await h.RunService.CreateAsync(project.Id, "claude", "make a poster", "conv-1", policy);
 
         Assert.StartsWith("run_", created.RunId, StringComparison.Ordinal);
         Assert.Equal((RunStatuses.Running, project.Id, policy), (created.Status, created.ProjectId, created.MediaExecution));
-        var stored = _h.Runs.Get(created.RunId);
+        var stored = h.Runs.Get(created.RunId);
         Assert.Equal(RunStatuses.Running, stored.Status);
         Assert.Equal(project.Id, stored.ProjectId);
         Assert.Equal(("claude", "make a poster", "conv-1"), (stored.AgentId, stored.Message, stored.ConversationId));
@@ -33,6 +35,26 @@ public sealed class RunServiceTests : IAsyncLifetime
             JsonSerializer.Serialize(stored.MediaExecution, OdJsonContext.Default.MediaExecutionPolicy));
         Assert.Equal(ManualClock.Start, stored.CreatedAt);
         Assert.Null(stored.EndedAt);
+    }
+
+    [Fact]
+    public async Task Create_external_without_the_workflow_engine_is_503_and_stores_nothing()
+    {
+        // The harness's default engine is down: every request of this run would be a workflow no one could start.
+        var project = await _h.NewProjectAsync("Posters");
+        var policy = new MediaExecutionPolicy(MediaExecutionModes.External,
+            ExternalExecutor: new ExternalExecutorRef("http", "https://exec.example/submit"));
+
+        await Refusal.ExpectAsync(() => _h.RunService.CreateAsync(project.Id, null, null, null, policy),
+            503, ErrorCodes.TemporalUnavailable,
+            "external media mode needs the workflow engine (Temporal), which is not available; see GET /health/ready");
+        Assert.Empty(_h.Runs.List(null, null, 100));
+        // The other modes never need it to start.
+        foreach (var mode in new[] { MediaExecutionModes.RequestOnly, MediaExecutionModes.Disabled, MediaExecutionModes.Enabled })
+        {
+            await _h.RunService.CreateAsync(project.Id, null, null, null, new MediaExecutionPolicy(mode));
+        }
+        Assert.Equal(3, _h.Runs.List(null, null, 100).Count);
     }
 
     [Fact]

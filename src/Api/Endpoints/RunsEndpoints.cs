@@ -1,10 +1,8 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using OpenDesign.Workflows.Api.Agents;
 using OpenDesign.Workflows.Api.Http;
-using OpenDesign.Workflows.Api.Temporal;
 using OpenDesign.Workflows.Contracts;
 using OpenDesign.Workflows.Domain;
-using OpenDesign.Workflows.Domain.MediaRequests;
 using OpenDesign.Workflows.Domain.Runs;
 
 namespace OpenDesign.Workflows.Api.Endpoints;
@@ -28,16 +26,10 @@ internal static class RunsEndpoints
             .Describe(nameof(CancelRun), "Cancel a run; its open media requests are cancelled").Refuses(404, 409);
     }
 
-    internal static async Task<Created<RunCreated>> CreateRun(Body<CreateRunRequest> body, AgentSupervisor supervisor, IExternalMediaDispatcher dispatcher)
+    internal static async Task<Created<RunCreated>> CreateRun(Body<CreateRunRequest> body, AgentSupervisor supervisor)
     {
         var request = body.Value;
-        var policy = request.MediaExecution!;
-        if (policy.Mode == MediaExecutionModes.External && !dispatcher.IsAvailable)
-        {
-            throw new DomainException(DomainErrorKind.Unavailable, ErrorCodes.TemporalUnavailable,
-                "external media mode needs the workflow engine (Temporal), which is not available; see GET /health/ready");
-        }
-        var created = await supervisor.CreateRunAsync(request.ProjectId, request.AgentId, request.Launch, request.Message, request.ConversationId, policy);
+        var created = await supervisor.CreateRunAsync(request.ProjectId, request.AgentId, request.Launch, request.Message, request.ConversationId, request.MediaExecution!);
         return TypedResults.Created(ApiRoutes.Runs.ItemPath(created.RunId), created);
     }
 

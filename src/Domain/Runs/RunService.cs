@@ -10,12 +10,14 @@ using OpenDesign.Workflows.Domain.Tokens;
 namespace OpenDesign.Workflows.Domain.Runs;
 
 public sealed class RunService(
-    SqliteWriter writer, RunStore runs, ToolTokens tokens, MediaRequestTransitions transitions, EventStore events, RunEndSignals signals, TimeProvider clock)
+    SqliteWriter writer, RunStore runs, ToolTokens tokens, MediaRequestTransitions transitions, EventStore events, RunEndSignals signals,
+    IExternalMediaDispatcher externalRequests, TimeProvider clock)
 {
     /// <param name="launchAgent">The service starts the configured agent <paramref name="agentId"/> for this run: it is stored as queued.</param>
     public Task<RunCreated> CreateAsync(string projectId, string? agentId, string? message, string? conversationId, MediaExecutionPolicy policy, bool launchAgent = false)
     {
         EnsureKnownModels(policy);
+        EnsureEngineFor(policy);
         return writer.ExecuteAsync(ctx =>
         {
             var exists = ctx.Command("SELECT 1 FROM projects WHERE id = $id").With("$id", projectId);
@@ -27,6 +29,18 @@ public sealed class RunService(
             var (token, expiresAt) = tokens.Mint(ctx, run.Id, projectId);
             return new RunCreated(run.Id, run.Status, projectId, policy, token, expiresAt, ApiRoutes.Runs.PromptPath(run.Id), agent);
         });
+    }
+
+    /// <summary>
+    /// Every request of an external run is a workflow: without the engine none could even be submitted, so the run is
+    /// refused now rather than failing each generate. Enabled runs are not refused here: their generates answer 503
+    /// while the engine is away, and a run may outlive a short outage without ever generating.
+    /// </summary>
+    private void EnsureEngineFor(MediaExecutionPolicy policy)
+    {
+        if (policy.Mode != MediaExecutionModes.External || externalRequests.IsAvailable) return;
+        throw new DomainException(DomainErrorKind.Unavailable, ErrorCodes.TemporalUnavailable,
+            $"external media mode needs the workflow engine (Temporal), which is not available; see GET {ApiRoutes.Health.Ready}");
     }
 
     /// <summary>
