@@ -42,6 +42,7 @@ public sealed class ActivityHarness : IAsyncDisposable
         _services = new ServiceCollection()
             .AddLogging()
             .AddOpenDesignDomain(Options)
+            .AddSingleton<IExternalMediaDispatcher, EngineUp>()
             .AddMediaRequestActivities("http://od.test", executorTimeout)
             .AddSingleton(new ExecutorAuthHeaders(environment ?? (name => name == SecretVariable ? Secret : null)))
             .BuildServiceProvider();
