@@ -14,4 +14,8 @@ public sealed class DomainException(DomainErrorKind kind, string code, string me
     public static DomainException Invalid(string message, string code = Contracts.ErrorCodes.BadRequest) => new(DomainErrorKind.Invalid, code, message);
     public static DomainException NotFound(string code, string message) => new(DomainErrorKind.NotFound, code, message);
     public static DomainException Conflict(string code, string message) => new(DomainErrorKind.Conflict, code, message);
+
+    /// <summary>The workflow engine (Temporal) could not take the work: 503 <c>TEMPORAL_UNAVAILABLE</c>.</summary>
+    public static DomainException EngineUnavailable(string message, IReadOnlyDictionary<string, object?>? details = null) =>
+        new(DomainErrorKind.Unavailable, Contracts.ErrorCodes.TemporalUnavailable, message, details);
 }

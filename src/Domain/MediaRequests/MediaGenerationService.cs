@@ -104,7 +104,7 @@ public sealed class MediaGenerationService(
         catch (ExternalDispatchException e)
         {
             var failed = await transitions.EndOnceAsync(id, MediaRequestStatuses.Failed, new MediaRequestError(e.Message, ErrorCodes.TemporalUnavailable));
-            throw new DomainException(DomainErrorKind.Unavailable, ErrorCodes.TemporalUnavailable, e.Message,
+            throw DomainException.EngineUnavailable(e.Message,
                 new Dictionary<string, object?> { ["requestId"] = failed.Id, ["status"] = failed.Status });
         }
     }

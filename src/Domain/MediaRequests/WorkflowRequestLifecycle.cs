@@ -104,7 +104,7 @@ internal sealed class WorkflowRequestLifecycle(
         }
         catch (ExternalDispatchException e)
         {
-            throw new DomainException(DomainErrorKind.Unavailable, ErrorCodes.TemporalUnavailable, e.Message);
+            throw DomainException.EngineUnavailable(e.Message);
         }
     }
 

@@ -67,6 +67,6 @@ public sealed class MediaTaskService(MediaTaskTransitions transitions, IMediaTas
             new Dictionary<string, object?> { ["surface"] = input.Surface, ["model"] = input.Model });
 
     private static DomainException Unavailable(string message, string? taskId) =>
-        new(DomainErrorKind.Unavailable, ErrorCodes.TemporalUnavailable, message,
+        DomainException.EngineUnavailable(message,
             taskId is null ? null : new Dictionary<string, object?> { ["taskId"] = taskId, ["status"] = MediaTaskStatuses.Failed });
 }

@@ -39,7 +39,7 @@ public sealed class RunService(
     private void EnsureEngineFor(MediaExecutionPolicy policy)
     {
         if (policy.Mode != MediaExecutionModes.External || externalRequests.IsAvailable) return;
-        throw new DomainException(DomainErrorKind.Unavailable, ErrorCodes.TemporalUnavailable,
+        throw DomainException.EngineUnavailable(
             $"external media mode needs the workflow engine (Temporal), which is not available; see GET {ApiRoutes.Health.Ready}");
     }
 
